@@ -1,0 +1,3 @@
+from inboxready.cli.main import run
+
+run()

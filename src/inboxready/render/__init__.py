@@ -1,0 +1,1 @@
+"""Output edge: the same result models as terminal text, JSON and HTML."""

@@ -1,0 +1,1 @@
+"""DMARC aggregate/failure and SMTP TLS reports: parse, store, analyse."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the reports store (run by ReportStore.migrate, never by hand)."""
