@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
-from inboxready.cli.main import main
+from inboxready.cli.main import COMMANDS, main
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "docs" / "schemas" / "report.schema.json").read_text())
@@ -30,7 +31,10 @@ def inboxready(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         out.append((*prefix, name))
         if isinstance(cmd, click.Group):
             out.extend(_all_commands(cmd, (*prefix, name)))
@@ -39,10 +43,27 @@ def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
 
 @pytest.mark.parametrize("path", [(), *_all_commands(main)], ids=lambda p: " ".join(p) or "top")
 def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
-    result = inboxready(*path, "--help")
-    assert result.returncode == 0, result.stderr
-    assert "Usage:" in result.stdout
-    assert "inboxready" in result.stdout.split("Options:")[0] or "Example" in result.stdout
+    result = CliRunner().invoke(main, [*path, "--help"], prog_name="inboxready")
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    body = result.output.split("Options:")[0]
+    assert "inboxready " in body or "Example" in body, f"{' '.join(path)} --help has no example"
+
+
+def test_registered_names_match_the_commands() -> None:
+    ctx = click.Context(main)
+    for name in COMMANDS:
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name
+
+
+def test_top_level_help_does_not_import_the_commands() -> None:
+    code = (
+        "import sys; from inboxready.cli.main import run; "
+        "print(sorted(m for m in sys.modules if m.startswith('inboxready.cli.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "inboxready.cli.reports" not in result.stdout and "inboxready.cli.spf" not in result.stdout
 
 
 def test_demo_reports_findings_and_matches_the_schema() -> None:

@@ -4,7 +4,9 @@ and the audit check's section."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema
 import pytest
 
 import inboxready.dmarc as dmarc_package
@@ -15,6 +17,9 @@ from inboxready.dns import ZoneResolver
 from tests.dmarc.conftest import DMARC_ZONES
 
 ZONE_ARGS = [arg for zone in DMARC_ZONES for arg in ("--zone", str(zone))]
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "schemas" / "dmarc-analyze.schema.json").read_text()
+)
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -134,3 +139,18 @@ async def test_audit_mode_option(zones: ZoneResolver) -> None:
 def test_public_api_names_exist() -> None:
     for name in dmarc_package.__all__:
         assert hasattr(dmarc_package, name), name
+
+
+@pytest.mark.parametrize(
+    ("domain", "mode"),
+    [
+        ("dmarc-good.example", "rfc7489"),
+        ("dmarc-multi.example", "rfc7489"),
+        ("dmarc-broken.example", "dmarcbis"),
+        ("www.customer1.registry.dmarc-walk.example", "dmarcbis"),
+        ("nothing.example", "dmarcbis"),
+    ],
+)
+def test_analyze_json_matches_the_documented_schema(capsys: pytest.CaptureFixture[str], domain: str, mode: str) -> None:
+    _, out, _ = cli(capsys, *ZONE_ARGS, "dmarc", "analyze", domain, "--mode", mode, "--json")
+    jsonschema.validate(json.loads(out), SCHEMA)

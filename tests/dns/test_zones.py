@@ -204,3 +204,29 @@ def test_cname_chain_answer_lives_no_longer_than_the_shortest_link() -> None:
     assert zones.lookup("a.ttl.test", "TXT").ttl == 300
     assert zones.lookup("b.ttl.test", "TXT").ttl == 3600
     assert zones.lookup("c.ttl.test", "TXT").ttl == 7200
+
+
+def test_a_file_with_several_zones_is_split_not_truncated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from inboxready.dns import ZoneResolver, load_zone_files
+
+    path = tmp_path / "multi.zone"
+    path.write_text(
+        "$ORIGIN a.test.\n$TTL 120\n@ SOA ns h 1 2 3 4 5\nx A 192.0.2.1\n"
+        "$ORIGIN sub.a.test.\ny A 192.0.2.2\n"
+        "$ORIGIN 2.0.192.in-addr.arpa.\n1 PTR x.a.test.\n2 PTR y.sub.a.test.\n"
+        "$ORIGIN b.test.\nz A 192.0.2.3\nbad A 1.2.3\n"
+    )
+    import pytest
+
+    from inboxready.errors import ZoneFileError
+
+    with pytest.raises(ZoneFileError) as info:
+        load_zone_files(path)
+    assert info.value.line == 12  # line numbers survive the split
+    path.write_text(path.read_text().replace("bad A 1.2.3\n", ""))
+    zones = ZoneResolver.from_files([path])
+    assert zones.origins == ["2.0.192.in-addr.arpa", "a.test", "b.test"]
+    assert zones.lookup("y.sub.a.test", "A").addresses() == ["192.0.2.2"]
+    ptr = zones.lookup("2.2.0.192.in-addr.arpa", "PTR")
+    assert ptr.targets() == ["y.sub.a.test"] and ptr.ttl == 120  # the $TTL in force carries over
+    assert zones.lookup("z.b.test", "A").addresses() == ["192.0.2.3"]

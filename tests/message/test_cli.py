@@ -126,6 +126,15 @@ def test_html_page_is_self_contained(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "<script" not in html
 
 
+def test_html_escapes_what_the_message_says(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eml, page = tmp_path / "hostile.eml", tmp_path / "hostile.html"
+    eml.write_bytes(shop_message(subject="<script>alert(1)</script>", sender="<img src=x>@shop.example"))
+    cli(capsys, *ZONES, "message", "check", str(eml), "--html", str(page))
+    html = page.read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x>" not in html
+
+
 def test_spamd_scores_the_content(capsys: pytest.CaptureFixture[str], spamd: SpamdProcess) -> None:
     code, report = check_json(capsys, "good", "--ip", OWN_SERVER, "--spamd", spamd.address)
     assert report["spam"]["is_spam"] is False and report["spam"]["threshold"] == 5.0

@@ -55,3 +55,10 @@ def test_spam_findings() -> None:
     assert spammy.severity.value == "error" and "SOME_RULE" in spammy.message
     [missing] = spam_findings(None, "cannot reach spamd at 127.0.0.1:1")
     assert missing.code == "msg-spamd-unavailable" and "cannot reach" in missing.message
+
+
+def test_public_api_is_importable() -> None:
+    import inboxready.message as message
+
+    assert all(hasattr(message, name) for name in message.__all__)
+    assert sorted(message.__all__) == list(message.__all__)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inboxready.errors import InputError
 from inboxready.message.headers import check_headers, valid_domain
@@ -182,3 +184,15 @@ def test_lf_only_message_parses() -> None:
     report = check_headers(parse_message(build().replace(b"\r\n", b"\n")))
     assert report.findings == ()
     assert report.subject == "Hello"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=600))
+def test_arbitrary_bytes_never_raise_beyond_input_error(data: bytes) -> None:
+    for raw in (data, b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=x\r\n" + data):
+        try:
+            parsed = parse_message(raw)
+        except InputError:
+            continue
+        report = check_headers(parsed)
+        assert all(f.code.startswith("msg-") for f in report.findings)

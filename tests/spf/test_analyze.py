@@ -8,6 +8,7 @@ from inboxready.dns.zones import ZoneResolver
 from inboxready.errors import InputError
 from inboxready.spf.analyze import analyze_graph, analyze_spf
 from inboxready.spf.graph import NodeStatus, RecordNode, SpfGraph
+from inboxready.spf.record import parse_record
 
 P = "prov.spftest.example"
 
@@ -82,9 +83,6 @@ async def test_dynamic_terms_are_listed_as_undetermined(spf_zones: ZoneResolver)
 
 def test_string_over_255_is_reported() -> None:
     record = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(1, 20)) + " -all"
-    node = RecordNode("big.example", NodeStatus.NONE, text=record, txt_strings=((record.encode(),),))
-    from inboxready.spf.record import parse_record
-
     node = RecordNode("big.example", NodeStatus.RECORD, record=parse_record(record), text=record,
                       txt_strings=((record.encode(),),), answer_size=400)
     analysis = analyze_graph(SpfGraph("big.example", {"big.example": node}))

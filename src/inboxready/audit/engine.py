@@ -10,6 +10,7 @@ from typing import Any
 import dns.exception
 
 from inboxready.audit.report import DomainReport
+from inboxready.audit.requirements import requirements_section
 from inboxready.blocklists.check import check_domain_blocklists
 from inboxready.dkim.analyze import check_dkim
 from inboxready.dmarc.analyze import check_dmarc
@@ -77,6 +78,8 @@ async def audit_domain(
         if result.data:
             sections[result.area] = result.data
         unchecked.extend(result.unchecked)
+    if {"spf", "dkim", "dmarc"} <= sections.keys():
+        sections["requirements"] = requirements_section(sections, findings)
     return DomainReport(
         domain=ctx.domain,
         findings=tuple(findings),

@@ -5,34 +5,38 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from inboxready.audit.bulk import audit_many
-from inboxready.audit.report import DomainReport
-from inboxready.cli.context import AppContext, app, fail_on_option, global_options, write_output_file
+from inboxready.cli.context import app, fail_on_option, global_options
+from inboxready.cli.output import ReportSink
 from inboxready.errors import InputError
-from inboxready.findings.model import Severity
-from inboxready.render.html import render_reports_html
-from inboxready.render.json import dumps, report_to_json
-from inboxready.render.text import render_report
+from inboxready.policy.audit import audit_with_policy
+from inboxready.policy.model import DEFAULT_POLICY_FILE, load_policy
+from inboxready.providers.catalog import load_catalog
 
-HELP = """Audit sending domains: MX, SPF, DKIM, DMARC and more, worst findings first, each with a fix.
+HELP = """Audit sending domains: MX, SPF, DKIM, DMARC, reverse DNS, blocklists, MTA-STS, TLS-RPT,
+BIMI and the mailbox providers' bulk-sender requirements; worst findings first, each with a fix.
+
+With a policy file (--policy, or ./inboxready.yaml when no DOMAIN is given) the domain is checked
+against its declared senders: every sender authorized by SPF, every selector published, each
+sender's DMARC path, and the records the plan needs (as `inboxready diff`).
 
 Domains come as arguments, from --domains FILE (one per line, '#' comments), or '-' for stdin.
-With many domains the audits share one DNS cache and run concurrently; --jsonl streams one JSON
-report per line as each finishes, and a summary table ends the text output.
+Many domains share one DNS cache and run concurrently; --jsonl streams one JSON report per line as
+each finishes; a summary table ends the text output.
 
 \b
 Examples:
   inboxready check example.com
-  inboxready check example.com --json
+  inboxready check --policy inboxready.yaml --html report.html
   inboxready check --domains domains.txt --jsonl > results.jsonl
   inboxready --zone example.com.zone check example.com      (what if I published this zone?)
-"""
+
+Exit codes: 0 ok · 1 findings at or above --fail-on · 2 bad input · 3 a DNS failure left a domain
+incomplete (that domain's grade is '?'; the others are still checked)."""
 
 
 def _lines(handle: TextIO) -> Iterator[str]:
@@ -63,15 +67,10 @@ def _domains(arguments: tuple[str, ...], domains_file: str | None) -> Iterator[s
         yield from _read_domains(domains_file)
 
 
-def _overall_exit(codes: list[int]) -> int:
-    for code in (3, 1):
-        if code in codes:
-            return code
-    return 0
-
-
 @click.command("check", help=HELP)
 @click.argument("domain", nargs=-1)
+@click.option("--policy", "policy_path", metavar="FILE",
+              help=f"Check against this policy file (default: ./{DEFAULT_POLICY_FILE} when no DOMAIN is given).")
 @click.option("--domains", "domains_file", metavar="FILE", help="Read domains from FILE, one per line ('-' = stdin).")
 @click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML report to FILE.")
 @click.option("--jsonl", is_flag=True, help="Stream one JSON report per line as each domain finishes.")
@@ -84,6 +83,7 @@ def _overall_exit(codes: list[int]) -> int:
 def command(
     ctx: click.Context,
     domain: tuple[str, ...],
+    policy_path: str | None,
     domains_file: str | None,
     html_file: str | None,
     jsonl: bool,
@@ -91,69 +91,28 @@ def command(
     selectors: tuple[str, ...],
 ) -> None:
     obj = app(ctx)
+    if policy_path is None and not domain and not domains_file and Path(DEFAULT_POLICY_FILE).exists():
+        policy_path = DEFAULT_POLICY_FILE
+    options: dict[str, Any] = {"dkim_selectors": list(selectors)} if selectors else {}
+    sink = ReportSink(obj, jsonl=jsonl, html_file=html_file)
+    if policy_path is not None:
+        if domain or domains_file:
+            raise click.UsageError("with --policy the domain comes from the policy file: give no DOMAIN")
+        policy = load_policy(policy_path)
+        catalog = load_catalog(policy.catalog_dirs())
+        sink.add(obj.run(audit_with_policy(policy, catalog, obj.resolver(), options=options)))
+        ctx.exit(sink.close())
     if not domain and not domains_file:
-        raise click.UsageError("give at least one DOMAIN, or --domains FILE")
-    options = {"dkim_selectors": list(selectors)} if selectors else {}
-    codes = obj.run(_run(obj, _domains(domain, domains_file), jsonl, concurrency, options, html_file))
-    ctx.exit(_overall_exit(codes))
+        raise click.UsageError(f"give a DOMAIN, --domains FILE, or --policy FILE (no ./{DEFAULT_POLICY_FILE} here)")
 
+    async def run_all() -> None:
+        with sink.progress() as progress:
+            task = progress.add_task("domains", total=None)
+            async for report in audit_many(
+                _domains(domain, domains_file), obj.resolver(), concurrency=concurrency, options=options
+            ):
+                sink.add(report)
+                progress.advance(task)
 
-async def _run(
-    obj: AppContext,
-    domains: Iterator[str],
-    jsonl: bool,
-    concurrency: int,
-    options: dict[str, list[str]],
-    html_file: str | None = None,
-) -> list[int]:
-    resolver = obj.resolver()
-    console = obj.console()
-    reports: list[DomainReport] = []
-    codes: list[int] = []
-    html_reports: list[DomainReport] = []
-    show_progress = sys.stderr.isatty() and not obj.json_output
-    progress = Progress(
-        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=obj.console(stderr=True), transient=True, disable=not show_progress,
-    )
-    with progress:
-        task = progress.add_task("domains", total=None)
-        async for report in audit_many(domains, resolver, concurrency=concurrency, options=options):
-            codes.append(report.exit_code(obj.fail_on))
-            progress.advance(task)
-            if html_file:
-                html_reports.append(report)
-            if jsonl:
-                click.echo(dumps(report_to_json(report)).replace("\n", ""))
-                continue
-            if obj.json_output:
-                reports.append(report)
-                continue
-            render_report(console, report)
-            console.print()
-            reports.append(_summary_only(report))
-    if html_file:
-        write_output_file(html_file, render_reports_html(html_reports, title="inboxready check"))
-    if obj.json_output and not jsonl:
-        payload = [report_to_json(r) for r in reports]
-        obj.emit_json(payload[0] if len(payload) == 1 else payload)
-    elif not jsonl and len(reports) > 1:
-        console.print(_summary_table(reports))
-    return codes
-
-
-def _summary_only(report: DomainReport) -> DomainReport:
-    """Keep what the summary table needs, so text output of a bulk run stays flat in memory."""
-    return DomainReport(report.domain, report.findings, {}, report.unchecked, report.dns_queries)
-
-
-def _summary_table(reports: list[DomainReport]) -> Table:
-    table = Table(title=f"{len(reports)} domains")
-    for column in ("domain", "grade", "errors", "warnings", "info", "complete"):
-        table.add_column(column)
-    for r in sorted(reports, key=lambda r: (r.grade.score, r.domain)):
-        table.add_row(
-            r.domain, r.grade.letter, str(r.count(Severity.ERROR)), str(r.count(Severity.WARNING)),
-            str(r.count(Severity.INFO)), "yes" if r.complete else "no",
-        )
-    return table
+    obj.run(run_all())
+    ctx.exit(sink.close())

@@ -183,7 +183,7 @@ def _logging() -> None:
     for name in ("inboxready.gateway", "mail.log"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO if name == "inboxready.gateway" else logging.WARNING)
+        logger.setLevel(logging.INFO if name == "inboxready.gateway" else logging.ERROR)
 
 
 async def _serve(config: GatewayConfig, host: str, port: int) -> None:

@@ -15,25 +15,44 @@ from inboxready.errors import InboxreadyError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_DNS = 0, 1, 2, 3
 
-#: Command modules, each exposing `command` (a click command or group). Add new groups here.
-COMMAND_MODULES = (
-    "inboxready.cli.demo",
-    "inboxready.cli.check",
-    "inboxready.cli.dkim",
-    "inboxready.cli.dmarc",
-    "inboxready.cli.ptr",
-    "inboxready.cli.blocklists",
-    "inboxready.cli.mtasts",
-    "inboxready.cli.bimi",
-    "inboxready.cli.providers",
-    "inboxready.cli.init",
-    "inboxready.cli.plan",
-    "inboxready.cli.diff",
-    "inboxready.cli.reports",
-    "inboxready.cli.message",
-    "inboxready.cli.gateway",
-    "inboxready.cli.spf",
-)
+#: Every command: name → (module exposing `command`, one-line summary). Modules load only when
+#: their command runs, so `inboxready --help` and each command start fast. Add new commands here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("inboxready.cli.demo", "Audit the bundled demo organisation (Acme) offline."),
+    "check": ("inboxready.cli.check", "Audit sending domains, with or without a policy file."),
+    "spf": ("inboxready.cli.spf", "SPF: check an IP, analyze a record, optimize within 10 lookups."),
+    "dkim": ("inboxready.cli.dkim", "DKIM: analyze selectors, generate keys, sign and verify messages."),
+    "dmarc": ("inboxready.cli.dmarc", "DMARC: analyze a domain's policy, parse a record."),
+    "ptr": ("inboxready.cli.ptr", "Forward-confirmed reverse DNS of sending IPs."),
+    "blocklists": ("inboxready.cli.blocklists", "DNS blocklist status of IPs and domains."),
+    "mtasts": ("inboxready.cli.mtasts", "MTA-STS policy and TLS-RPT record of a domain."),
+    "bimi": ("inboxready.cli.bimi", "BIMI record of a domain."),
+    "providers": ("inboxready.cli.providers", "The catalog of sending services."),
+    "init": ("inboxready.cli.init", "Write a policy file (inboxready.yaml) from flags or questions."),
+    "plan": ("inboxready.cli.plan", "The records, steps and conflicts the policy file implies."),
+    "diff": ("inboxready.cli.diff", "Live DNS (or --zone) against the plan: what to add, change, remove."),
+    "reports": ("inboxready.cli.reports", "Ingest and summarize DMARC and SMTP TLS reports."),
+    "message": ("inboxready.cli.message", "Check one message as a receiver would."),
+    "gateway": ("inboxready.cli.gateway", "The outgoing pre-flight SMTP relay."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        command: click.Command = importlib.import_module(entry[0]).command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
 
 HELP = """Get a domain's email sending settings right.
 
@@ -50,7 +69,9 @@ Exit codes: 0 ok · 1 findings at or above --fail-on · 2 bad usage or input · 
 """
 
 
-@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup, help=HELP, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option("--zone", "zone_files", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
               help="Answer DNS from this RFC 1035 master file (repeatable). Alone: offline.")
 @click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
@@ -83,9 +104,6 @@ def main(
         debug=debug,
     )
 
-
-for _module in COMMAND_MODULES:
-    main.add_command(importlib.import_module(_module).command)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -46,7 +46,11 @@ _STYLE = {"pass": "green", "fail": "bold red", "permerror": "bold red", "softfai
           "temperror": "yellow", "unknown": "yellow", "none": "dim"}
 
 
-@click.group("message", help="Check messages: authentication, headers and spam score of one .eml file.")
+@click.group("message", help="""Check messages: authentication, headers and spam score of one .eml file.
+
+\b
+Example:
+  inboxready message check newsletter.eml --ip 203.0.113.25 --spamd 127.0.0.1:783""")
 def command() -> None:
     pass
 

@@ -59,7 +59,9 @@ def list_command(ctx: click.Context, catalog_dirs: tuple[str, ...]) -> None:
     if obj.json_output:
         obj.emit_json({"providers": [_summary(catalog[s]) for s in catalog]})
         return
-    table = Table("name", "service", "DMARC via", "DKIM", "envelope sender", "unconfirmed", box=None)
+    table = Table(box=None)
+    for header in ("name", "service", "DMARC via", "DKIM", "envelope sender", "unconfirmed"):
+        table.add_column(header, no_wrap=header != "service")
     for slug in catalog:
         p = catalog[slug]
         table.add_row(slug, p.name, "+".join(p.dmarc.via), p.dkim.form if p.dkim else "-", p.envelope.default,

@@ -335,6 +335,9 @@ def _print_optimized(console: Console, o: OptimizedSpf) -> None:
         console.print(line)
         for m in p.mismatches[:10]:
             console.print(Text(f"    {m.ip}: before {m.old}, after {m.new}", style="red"))
+        if p.limit_errors:
+            console.print(Text(f"  warning: for {p.limit_errors} sampled addresses the new set still exceeds a "
+                               "lookup limit (void lookups of the terms it keeps)", style="yellow"))
 
 
 def _print_drift(console: Console, drift: Drift) -> None:

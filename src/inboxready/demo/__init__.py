@@ -34,5 +34,10 @@ def demo_dir() -> Path:
     return Path(str(resources.files(__name__)))
 
 
+def demo_policy_file() -> Path:
+    """Acme's policy file: its senders, own server and DMARC goal."""
+    return demo_dir() / "inboxready.yaml"
+
+
 def demo_zone_files() -> list[Path]:
     return sorted((demo_dir() / "zones").glob("*.zone"))

@@ -12,7 +12,7 @@ from inboxready.dns.errors import BadResponse, DnsError, NoData, NXDomain, Refus
 from inboxready.dns.factory import build_resolver, parse_nameserver
 from inboxready.dns.layered import LayeredResolver
 from inboxready.dns.resolver import Resolver
-from inboxready.dns.zones import ZoneResolver, load_zone_file, parse_zone_text
+from inboxready.dns.zones import ZoneResolver, load_zone_file, load_zone_files, parse_zone_text, parse_zone_texts
 
 __all__ = [
     "Answer",
@@ -32,9 +32,11 @@ __all__ = [
     "ZoneResolver",
     "build_resolver",
     "load_zone_file",
+    "load_zone_files",
     "name_text",
     "parse_nameserver",
     "parse_zone_text",
+    "parse_zone_texts",
     "to_name",
     "to_rdtype",
 ]

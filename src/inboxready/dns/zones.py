@@ -1,7 +1,8 @@
 """Answers from RFC 1035 master files, as an authoritative server for those zones would give them.
 
-Each file is one zone (its $ORIGIN or SOA owner; otherwise an origin passed in, or the file name).
-Files with the same origin are merged. A name under no loaded origin is NXDOMAIN, a name that exists
+Each file is one zone (its $ORIGIN or SOA owner; otherwise an origin passed in, or the file name),
+or several when a later $ORIGIN leaves the first zone (dnspython would drop such names silently, so
+the file is split there). Files with the same origin are merged. A name under no loaded origin is NXDOMAIN, a name that exists
 only as an empty non-terminal is NODATA, wildcards (RFC 4592) are expanded, and CNAME chains are
 followed across the loaded zones.
 """
@@ -9,6 +10,7 @@ followed across the loaded zones.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -41,14 +43,71 @@ def _origin_from_filename(path: Path) -> dns.name.Name | None:
         return None
 
 
-def load_zone_file(path: str | os.PathLike[str], origin: str | None = None) -> dns.zone.Zone:
-    """Parse one master file; errors name file:line."""
+_ORIGIN_LINE = re.compile(r"^\$ORIGIN\s+(\S+)", re.IGNORECASE)
+_TTL_LINE = re.compile(r"^\$TTL\s+\S+", re.IGNORECASE)
+
+
+def split_zone_text(text: str, origin: dns.name.Name | None = None) -> list[str]:
+    """The text of each zone in a master file, split where an $ORIGIN leaves the zone before it.
+
+    Each part keeps its line numbers (earlier lines become blank) and the $TTL in force.
+    """
+    lines = text.splitlines(keepends=True)
+    starts: list[tuple[int, str | None]] = [(0, None)]
+    zone_origin, ttl_line, depth = origin, None, 0
+    for index, line in enumerate(lines):
+        code = line.split(";", 1)[0]
+        if depth == 0:
+            match = _ORIGIN_LINE.match(code)
+            if match:
+                try:
+                    name = dns.name.from_text(match.group(1), origin=zone_origin or dns.name.root)
+                except dns.exception.DNSException:
+                    name = None  # dnspython reports it with its line
+                if name is not None and zone_origin is not None and not name.is_subdomain(zone_origin):
+                    starts.append((index, ttl_line))
+                if name is not None and (zone_origin is None or not name.is_subdomain(zone_origin)):
+                    zone_origin = name
+            elif _TTL_LINE.match(code):
+                ttl_line = code.strip()
+        depth = max(0, depth + code.count("(") - code.count(")"))
+    parts = []
+    for number, (start, ttl) in enumerate(starts):
+        end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
+        pad = ["\n"] * start
+        if ttl and start:
+            pad[-1] = ttl + "\n"
+        parts.append("".join(pad + lines[start:end]))
+    return parts
+
+
+def load_zone_files(path: str | os.PathLike[str], origin: str | None = None) -> list[dns.zone.Zone]:
+    """Parse one master file into its zone(s); errors name file:line."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ZoneFileError(str(p), None, f"cannot read zone file: {exc}") from exc
-    return parse_zone_text(text, origin=origin, filename=str(p), fallback_origin=_origin_from_filename(p))
+    return parse_zone_texts(text, origin=origin, filename=str(p), fallback_origin=_origin_from_filename(p))
+
+
+def load_zone_file(path: str | os.PathLike[str], origin: str | None = None) -> dns.zone.Zone:
+    """Parse a master file that holds one zone (see `load_zone_files` for files with several)."""
+    zones = load_zone_files(path, origin)
+    if len(zones) > 1:
+        raise ZoneFileError(str(path), None, "holds several zones ($ORIGIN outside the first): use load_zone_files")
+    return zones[0]
+
+
+def parse_zone_texts(
+    text: str,
+    origin: str | None = None,
+    filename: str = "<zone>",
+    fallback_origin: dns.name.Name | None = None,
+) -> list[dns.zone.Zone]:
+    parts = split_zone_text(text, to_name(origin) if origin else None)
+    first = parse_zone_text(parts[0], origin=origin, filename=filename, fallback_origin=fallback_origin)
+    return [first, *(parse_zone_text(part, filename=filename) for part in parts[1:])]
 
 
 def parse_zone_text(
@@ -116,11 +175,11 @@ class ZoneResolver:
 
     @classmethod
     def from_files(cls, paths: Iterable[str | os.PathLike[str]]) -> ZoneResolver:
-        return cls(load_zone_file(p) for p in paths)
+        return cls(zone for p in paths for zone in load_zone_files(p))
 
     @classmethod
     def from_text(cls, text: str, origin: str | None = None) -> ZoneResolver:
-        return cls([parse_zone_text(text, origin=origin)])
+        return cls(parse_zone_texts(text, origin=origin))
 
     def add_zone(self, zone: dns.zone.Zone) -> None:
         assert zone.origin is not None

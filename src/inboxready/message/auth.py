@@ -89,7 +89,7 @@ class AuthReport:
                 "result": self.dmarc_result,
                 "record": self.discovery.record.text if self.discovery and self.discovery.record else None,
                 "policy_domain": self.discovery.policy_domain if self.discovery else None,
-                **({"evaluation": self.dmarc.to_dict()} if self.dmarc else {}),
+                "evaluation": self.dmarc.to_dict() if self.dmarc else None,
             },
             "authentication_results": self.authentication_results,
             "unchecked": list(self.unchecked),

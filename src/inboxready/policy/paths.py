@@ -86,9 +86,11 @@ def sender_path(
     reasons: list[str] = []
     dkim = _dkim_way(setup, policy, waiting, reasons)
     spf = _spf_way(setup, policy, authorized, waiting, reasons)
-    refs = _step_refs(setup, steps)
-    if dkim and refs:
-        dkim += refs
+    numbers = [i for i, s in enumerate(steps, 1) if s.provider == setup.label]
+    if waiting and numbers:
+        waiting[-1] += f" (manual step {numbers[0]})"
+    elif dkim:
+        dkim += _step_refs(setup, steps)
     unconfirmed = tuple(f.note or "unconfirmed fact" for f in (setup.provider.envelope, setup.provider.dmarc)
                         if f.unconfirmed)
     findings: list[Finding] = []

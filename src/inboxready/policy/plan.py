@@ -98,6 +98,11 @@ class _Builder:
             f"{n}: derived from the catalog's pattern ({setup.provider.parameters[n].description})"
             for n in spec.derived
         )
+        section = {"dkim": setup.provider.dkim, "mail-from": setup.provider.mail_from,
+                   "verification": setup.provider.verification}.get(spec.kind)
+        if section is not None and section.unconfirmed:
+            what = section.note or getattr(section, "method", "") or "no source confirms this record"
+            caveats += (f"unconfirmed: {what}",)
         self.add(spec.name, spec.type, spec.value, spec.why, setup.label, purpose, caveats=caveats)
 
     def planned(self) -> tuple[PlannedRecord, ...]:

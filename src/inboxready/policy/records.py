@@ -119,7 +119,7 @@ class SenderPath:
             return "cannot pass DMARC as configured"
         passes = "passes via " + " and ".join(ways)
         if self.status == "pending":
-            return f"will fail until: {'; '.join(self.waiting_for)} (then {passes})"
+            return f"will fail until you {'; '.join(self.waiting_for)}; then it {passes}"
         return passes
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import groupby
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -56,12 +57,58 @@ def summary_line(report: DomainReport) -> Text:
     return text
 
 
+_MARK = {"pass": ("✓", "green"), "fail": ("✗", "bold red"), "unknown": ("?", "dim")}
+
+
+def render_checklist(console: Console, items: Iterable[Mapping[str, Any]]) -> None:
+    console.print(Text("  MAILBOX-PROVIDER REQUIREMENTS (Gmail, Yahoo, Outlook.com bulk senders)", style="bold"))
+    for item in items:
+        mark, style = _MARK.get(str(item["status"]), ("?", "dim"))
+        line = Text("    ")
+        line.append(mark, style=style)
+        line.append(f" {item['requirement']}")
+        line.append(f"  {item['detail']}", style="dim")
+        console.print(line)
+
+
+_PATH_STYLE = {"pass": "green", "pending": "yellow", "fail": "bold red"}
+
+
+def render_sender_paths(console: Console, paths: Iterable[Mapping[str, Any]]) -> None:
+    console.print(Text("  DMARC PATH PER SENDER (from the policy file)", style="bold"))
+    for p in paths:
+        line = Text(f"    {p['sender']}: ")
+        line.append(str(p["path"]), style=_PATH_STYLE.get(str(p["status"]), ""))
+        console.print(line)
+
+
+def next_steps(findings: Iterable[Finding], limit: int = 5) -> list[tuple[str, list[str]]]:
+    """The first fixes to make, worst first; findings that share a fix are one step."""
+    steps: dict[str, list[str]] = {}
+    for f in sort_findings(findings):
+        if f.severity is Severity.INFO or not f.fix:
+            continue
+        steps.setdefault(f.fix, []).append(f.subject)
+    return list(steps.items())[:limit]
+
+
 def render_report(console: Console, report: DomainReport) -> None:
     console.print(summary_line(report))
+    checklist = report.sections.get("requirements", {}).get("items")
+    if checklist:
+        render_checklist(console, checklist)
+    paths = report.sections.get("senders", {}).get("paths")
+    if paths:
+        render_sender_paths(console, paths)
     if not report.findings:
         console.print(Text("  No findings.", style="green"))
     else:
         render_findings(console, report.findings)
+    steps = next_steps(report.findings)
+    if steps:
+        console.print(Text("  WHAT TO DO NEXT", style="bold"))
+        for number, (fix, subjects) in enumerate(steps, 1):
+            console.print(Text(f"    {number}. {fix}  ({', '.join(subjects[:3])}{', …' if len(subjects) > 3 else ''})"))
     if report.unchecked:
         console.print(Text("  Could not check:", style="bold red"))
         for line in report.unchecked:

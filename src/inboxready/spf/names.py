@@ -8,6 +8,7 @@ a backslash or a space coming from a macro reach the DNS as themselves.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import dns.name
 
@@ -42,6 +43,7 @@ def is_valid_domain(text: str) -> bool:
     return not labels[-1].isdigit()
 
 
+@lru_cache(maxsize=65536)
 def target_name(text: str) -> dns.name.Name | None:
     """The name to query for an expanded domain-spec; None when it cannot be a DNS name (an empty
     label, or a label over 63 octets), which evaluation treats as a name that does not exist."""

@@ -4,8 +4,9 @@ Two checks. Exact: both policies are evaluated over address ranges (`inboxready.
 the sets of addresses getting each result must be equal. Sampled: the real evaluator (RFC 7208
 check_host) runs on addresses at the edges of every range of either policy — first, middle, last,
 and just outside — against both record sets published side by side over the same resolver, and
-every result must agree. The old set is evaluated as it intends to behave (no lookup limits); the
-new one with the limits receivers apply.
+every result must agree. Both are compared as they intend to behave (without the lookup limits the
+old one may break); the new set is then also evaluated with the limits receivers apply, and the
+addresses where those limits still change its result are counted as `limit_errors`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class EquivalenceProof:
     samples: int
     mismatches: tuple[Mismatch, ...]
     exact: bool  # the range partitions agree for every address
+    limit_errors: int = 0  # sampled addresses whose result the lookup limits still change in the new set
 
     @property
     def equivalent(self) -> bool:
@@ -52,7 +54,7 @@ class EquivalenceProof:
 
     def to_dict(self) -> dict[str, Any]:
         return {"equivalent": self.equivalent, "exact": self.exact, "samples": self.samples,
-                "mismatches": [m.to_dict() for m in self.mismatches]}
+                "mismatches": [m.to_dict() for m in self.mismatches], "limit_errors": self.limit_errors}
 
 
 def _same_results(old: Partition, new: Partition) -> bool:
@@ -95,13 +97,14 @@ async def prove_equivalence(
     new_resolver = TxtOverlayResolver(resolver, {name: [text] for name, text in new_records})
     old_graph, new_graph = await asyncio.gather(fetch_graph(old_resolver, domain), fetch_graph(new_resolver, domain))
     old = node_partition(old_graph, domain, max_dns_terms=UNLIMITED, max_void_lookups=UNLIMITED)
-    new = policy_partition(new_graph)
-    samples = _samples(old, new, max_samples)
+    new = node_partition(new_graph, domain, max_dns_terms=UNLIMITED, max_void_lookups=UNLIMITED)
+    samples = _samples(old, policy_partition(new_graph), max_samples)
     unlimited = SpfOptions(max_dns_terms=UNLIMITED, max_void_lookups=UNLIMITED, explanation=False, timestamp=0)
-    before, after = await asyncio.gather(
+    before, after, limited = await asyncio.gather(
         _results(old_resolver, domain, samples, unlimited),
+        _results(new_resolver, domain, samples, unlimited),
         _results(new_resolver, domain, samples, SpfOptions(explanation=False, timestamp=0)),
     )
     mismatches = tuple(Mismatch(str(ip), a, b) for ip, a, b in zip(samples, before, after, strict=True) if a != b)
-    return EquivalenceProof(len(samples), mismatches[:50], _same_results(old, new))
-
+    limit_errors = sum(1 for a, b in zip(after, limited, strict=True) if a != b)
+    return EquivalenceProof(len(samples), mismatches[:50], _same_results(old, new), limit_errors)

@@ -15,7 +15,7 @@ import enum
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from inboxready.errors import InboxreadyError
@@ -169,10 +169,10 @@ Term = Mechanism | Modifier
 class SpfRecord:
     text: str
     terms: tuple[Term, ...]
+    mechanisms: tuple[Mechanism, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def mechanisms(self) -> tuple[Mechanism, ...]:
-        return tuple(t for t in self.terms if isinstance(t, Mechanism))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mechanisms", tuple(t for t in self.terms if isinstance(t, Mechanism)))
 
     @property
     def redirect(self) -> Modifier | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from inboxready.errors import InputError
 from inboxready.spf.record import MAX_DNS_TERMS, MAX_VOID_LOOKUPS, ResultCode
@@ -93,8 +93,7 @@ class MatchedTerm:
         return {"domain": self.domain, "term": self.term}
 
 
-@dataclass(frozen=True, slots=True)
-class TraceStep:
+class TraceStep(NamedTuple):
     """One event of the evaluation, in order: a record fetched, a term tried, a limit hit."""
 
     depth: int
