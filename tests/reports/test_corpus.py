@@ -94,7 +94,8 @@ TABLE: dict[str, tuple[Any, ...]] = {
     "aggregate/tierpod-dmarc-report-converter/test.xml.gz": (AGG, 7, "gzip"),
     "aggregate/tierpod-dmarc-report-converter/test.xml.gz.gz": (AGG, 7, "gzip inside gzip (nesting 2)"),
     "aggregate/tierpod-dmarc-report-converter/test.xml.zip": (AGG, 7, "zip"),
-    "aggregate/tierpod-dmarc-report-converter/test2.xml": (AGG, 12, "same identity as test.xml: a duplicate in one store"),
+    "aggregate/tierpod-dmarc-report-converter/test2.xml": (
+        AGG, 12, "same identity as test.xml: a duplicate in one store"),
     "aggregate/tierpod-dmarc-report-converter/test_empty.xml": (
         QUAR, "wrong-schema", "<source_ip> is empty",
         "empty <source_ip>, <disposition>, results: a record without a source cannot be counted"),

@@ -87,3 +87,18 @@ def test_help_has_examples() -> None:
     for command in ("check", "analyze", "optimize"):
         code, out = invoke("spf", command, "--help")
         assert code == 0 and "Examples:" in out
+
+
+def test_json_matches_the_documented_schemas() -> None:
+    import jsonschema
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+    check_schema = json.loads((docs / "spf-check.schema.json").read_text())
+    analyze_schema = json.loads((docs / "spf-analyze.schema.json").read_text())
+    for ip in ("54.240.1.1", "198.51.100.1", "2001:db8:10::25"):
+        _, out = invoke("spf", "check", ip, "alice@acme.spftest.example", "--json")
+        jsonschema.validate(json.loads(out), check_schema)
+    for domain in ("acme.spftest.example", "bloated.spftest.example", "loop.bloated.spftest.example",
+                   "nothing.bloated.spftest.example"):
+        _, out = invoke("spf", "analyze", domain, "--sender", f"ses.{P}", "--json")
+        jsonschema.validate(json.loads(out), analyze_schema)

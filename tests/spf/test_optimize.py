@@ -76,3 +76,10 @@ async def test_drift_reports_added_and_removed_ranges(spf_zones: ZoneResolver) -
     assert [(c.network, c.source) for c in drift.added] == [("198.51.100.0/24", f"include:ses.{P}")]
     assert [c.network for c in drift.removed] == ["206.55.144.0/20"]
     assert drift.to_dict()["published_from"] == "given records"
+
+
+async def test_a_loop_is_kept_reported_and_not_within_limits(spf_zones: ZoneResolver) -> None:
+    optimized = await optimize_domain(spf_zones, "loop.bloated.spftest.example")
+    assert optimized.kept == ("include:loop2.bloated.spftest.example",)
+    assert not optimized.within_limits
+    assert any("permerror" in note for note in optimized.notes)

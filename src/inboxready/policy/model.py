@@ -2,7 +2,9 @@
 
 It names the domain, every service that sends as it (catalog slug + parameters), its own servers,
 the DMARC goal (RFC 7489 section 6.3 tags p, sp, adkim, aspf, rua, ruf, fo), options (legacy type-99
-SPF record, RFC 8461 MTA-STS mode, RFC 8460 TLS-RPT addresses) and finding codes to silence.
+SPF record, RFC 8461 MTA-STS mode, RFC 8460 TLS-RPT addresses), finding codes to silence, the DNS
+providers `apply` publishes to (`targets`, credentials only by reference: an environment variable or
+a file) and where the email policy document is served (`policy_document`).
 `load_policy` validates it and every error names `file:line` (see docs/policy-file.md).
 """
 
@@ -152,6 +154,95 @@ class Options(_Model):
         return tuple(dict.fromkeys(report_uri(str(i)) for i in items))
 
 
+_TARGET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+PROVIDER_ALIASES = {"powerdns": "octodns_powerdns.PowerDnsProvider", "rfc2136": "octodns_bind.Rfc2136Provider"}
+
+
+class Credentials(_Model):
+    """Where a target's secret comes from: an environment variable or a file (never the policy itself)."""
+
+    env: str | None = None
+    file: str | None = None
+    #: The provider setting the secret fills (default: api_key for powerdns, key_secret for rfc2136).
+    option: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Credentials:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("credentials: give exactly one of env: (variable name) or file: (path)")
+        if self.env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.env):
+            raise ValueError(f"credentials.env {self.env!r} is not an environment variable name")
+        return self
+
+
+class Target(_Model):
+    """A DNS provider `inboxready apply` can publish to (an octoDNS provider, see docs/policy-file.md)."""
+
+    provider: str
+    zone: str
+    #: HTTP API base URL (powerdns: http://127.0.0.1:8081).
+    api_url: str | None = None
+    #: The DNS server that answers for the zone (HOST[:PORT]): queried after applying; rfc2136 sends
+    #: its updates and zone transfers there.
+    nameserver: str | None = None
+    credentials: Credentials | None = None
+    #: Further provider settings (no secrets: use credentials).
+    settings: dict[str, str | int | bool] = Field(default_factory=dict)
+
+    @field_validator("provider")
+    @classmethod
+    def _provider(cls, value: str) -> str:
+        name = value.strip()
+        if name.lower() in PROVIDER_ALIASES:
+            return name.lower()
+        if not re.fullmatch(r"[A-Za-z_][\w.]*\.[A-Za-z_]\w*", name):
+            raise ValueError(f"provider {value!r}: use powerdns, rfc2136 or an octoDNS provider class "
+                             "(module.ClassName, e.g. octodns_route53.Route53Provider)")
+        return name
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return normalise_domain(value)
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s]+/?", value.strip()):
+            raise ValueError(f"api_url {value!r}: give the scheme, host and port, like http://127.0.0.1:8081")
+        return None if value is None else value.strip().rstrip("/")
+
+    @field_validator("settings")
+    @classmethod
+    def _no_secrets(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        for key in value:
+            if re.search(r"key|secret|token|password", key, re.IGNORECASE) and key != "key_name":
+                raise ValueError(f"settings.{key}: secrets belong in credentials: (env: or file:), "
+                                 "not in the policy file")
+        return value
+
+    @model_validator(mode="after")
+    def _needs(self) -> Target:
+        if self.provider == "powerdns" and (self.api_url is None or self.credentials is None):
+            raise ValueError("a powerdns target needs api_url: and credentials: (the API key)")
+        if self.provider == "rfc2136" and self.nameserver is None:
+            raise ValueError("an rfc2136 target needs nameserver: (the primary server taking updates)")
+        return self
+
+
+class PolicyDocumentSettings(_Model):
+    """The email policy document (docs/email-policy-document.md): where it is served."""
+
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https://[^/\s;]+/[^\s;]*", value.strip()):
+            raise ValueError(f"url {value!r}: the document is served over HTTPS (https://host/path)")
+        return None if value is None else value.strip()
+
+
 class Policy(_Model):
     domain: str
     senders: tuple[Sender, ...] = ()
@@ -160,6 +251,27 @@ class Policy(_Model):
     options: Options = Field(default_factory=Options)
     silence: frozenset[str] = frozenset()
     catalog_dirs: tuple[str, ...] = ()
+    #: DNS providers `inboxready apply --target NAME` publishes to.
+    targets: dict[str, Target] = Field(default_factory=dict)
+    #: Publish the email policy document pointer (_emailpolicy) with the plan.
+    policy_document: PolicyDocumentSettings | None = None
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, Target]) -> dict[str, Target]:
+        for name in value:
+            if not _TARGET_NAME_RE.match(name):
+                raise ValueError(f"target name {name!r}: use lower-case letters, digits, - and _")
+        return value
+
+    @model_validator(mode="after")
+    def _target_zones(self) -> Policy:
+        for name, target in self.targets.items():
+            related = (self.domain == target.zone or self.domain.endswith("." + target.zone)
+                       or target.zone.endswith("." + self.domain))
+            if not related:
+                raise ValueError(f"targets.{name}.zone {target.zone} holds none of {self.domain}'s records")
+        return self
 
     @field_validator("domain")
     @classmethod

@@ -22,6 +22,7 @@ from inboxready.spf.macro import MacroString, MacroSyntaxError, MacroValues, exp
 from inboxready.spf.names import is_valid_domain, name_to_text, same_or_subdomain, target_name
 from inboxready.spf.record import (
     MAX_MX_NAMES,
+    MAX_NESTING,
     MAX_PTR_NAMES,
     Mechanism,
     MechanismKind,
@@ -149,6 +150,8 @@ def _fetch_record(state: _State, domain: str, depth: int) -> Steps[SpfRecord | N
 
 
 def _check_host(state: _State, domain: str, depth: int, top: bool) -> Steps[_Outcome]:
+    if depth > MAX_NESTING:
+        raise _PermError(f"includes and redirects nested more than {MAX_NESTING} deep at {domain} (a loop)")
     record = yield from _fetch_record(state, domain, depth)
     if record is None:
         return _Outcome(ResultCode.NONE, reason=f"{domain} publishes no SPF record")

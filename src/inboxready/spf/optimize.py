@@ -143,16 +143,22 @@ class _Flattener:
         self.items.append(_Kept(text, cost))
 
     def child_cost(self, text: str) -> int:
-        return next((c.cost for c in self.tree.children if c.via == text), 1)
+        """Lookups a kept include/redirect costs; more than the limit when its tree loops."""
+        child = next((c for c in self.tree.children if c.via == text), None)
+        if child is None:
+            return 1
+        return MAX_DNS_TERMS + 1 if child.has_loop else child.cost
 
-    def static_policy(self, target: str) -> dict[ResultCode, IPRangeSet] | None:
-        """The target's results by address, when ranges decide them completely and without errors."""
+    def static_policy(self, target: str) -> dict[ResultCode, IPRangeSet] | str:
+        """The target's results by address when ranges decide them completely and without errors;
+        otherwise why not."""
         part = node_partition(self.graph, target, max_dns_terms=UNLIMITED, max_void_lookups=UNLIMITED)
         out: dict[ResultCode, IPRangeSet] = {}
         for region in part.regions:
+            if region.result is None:
+                return "its policy depends on more than the address"
             if region.result not in _QUALIFIER_OF:
-                return None
-            assert region.result is not None
+                return f"its policy gives {region.result.value} ({region.reason})"
             out[region.result] = out.get(region.result, IPRangeSet()) | region.ips
         return out
 
@@ -185,8 +191,8 @@ class _Flattener:
             self.flattened.append(FlattenedTerm(m.text, tuple(str(n) for n in ips.networks())))
         elif m.kind is MechanismKind.INCLUDE and facts.target is not None and not facts.invalid:
             policy = self.static_policy(facts.target)
-            if policy is None:
-                self.notes.append(f"kept '{m.text}': its policy depends on more than the address")
+            if isinstance(policy, str):
+                self.notes.append(f"kept '{m.text}': {policy}")
                 self.keep(m.text, self.child_cost(m.text))
                 return
             ips = policy.get(ResultCode.PASS, IPRangeSet())
@@ -198,8 +204,9 @@ class _Flattener:
     def redirect(self, text: str, facts: TermFacts) -> None:
         target = facts.target
         node = self.graph.node(target) if target is not None else None
-        policy = self.static_policy(target) if target is not None else None
-        if policy is None or node is None or node.record is None or node.record.explanation is not None:
+        policy = self.static_policy(target) if target is not None else "its target uses macros"
+        if isinstance(policy, str) or node is None or node.record is None or node.record.explanation is not None:
+            self.notes.append(f"kept '{text}': {policy if isinstance(policy, str) else 'its target has exp='}")
             self.keep(text, self.child_cost(text))
             return
         default = max(policy, key=lambda r: policy[r].num_addresses)

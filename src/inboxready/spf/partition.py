@@ -23,6 +23,7 @@ from inboxready.spf.ranges import Address, IPRangeSet
 from inboxready.spf.record import (
     MAX_DNS_TERMS,
     MAX_MX_NAMES,
+    MAX_NESTING,
     MAX_VOID_LOOKUPS,
     Mechanism,
     MechanismKind,
@@ -144,6 +145,9 @@ class _Walker:
         return _Group(g.ips, g.lookups, g.voids + 1)
 
     def record(self, domain: str, groups: list[_Group], context: Path, passes: bool, root: bool) -> list[_Out]:
+        if len(context) > MAX_NESTING:
+            return [_Out(g.ips, g.lookups, g.voids, ResultCode.PERMERROR, (), f"nested more than {MAX_NESTING} "
+                         f"deep at {domain} (a loop)") for g in groups]
         node = self.graph.node(domain)
         early = self._status(node, groups, root)
         if early is not None:

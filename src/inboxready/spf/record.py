@@ -25,6 +25,9 @@ MAX_DNS_TERMS = 10
 MAX_VOID_LOOKUPS = 2
 MAX_MX_NAMES = 10
 MAX_PTR_NAMES = 10
+#: Include/redirect nesting beyond which evaluation stops with permerror whatever the lookup limit
+#: (with the limit of 10 it is never reached; it keeps "unlimited" comparisons of loops finite).
+MAX_NESTING = 24
 
 _VERSION = "v=spf1"
 _MODIFIER_RE = re.compile(r"([A-Za-z][A-Za-z0-9\-_.]*)=(.*)\Z", re.DOTALL)

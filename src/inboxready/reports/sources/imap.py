@@ -116,6 +116,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _text(exc: BaseException) -> str:
+    detail = exc.args[0] if exc.args else exc
+    return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+
+
 def _check(result: tuple[str, Sequence[object]], what: str) -> Sequence[object]:
     status, data = result
     if status != "OK":
@@ -132,6 +137,8 @@ class ImapMailbox:
         self.limits = limits
         self._client: imaplib.IMAP4 | None = None
         self._can_move = False
+        self._uidplus = False
+        self._done_folder = settings.done_folder
 
     def __enter__(self) -> ImapMailbox:
         self.connect()
@@ -157,12 +164,23 @@ class ImapMailbox:
             else:
                 client = imaplib.IMAP4_SSL(s.host, s.port, ssl_context=self._context(), timeout=s.timeout)
             self._client = client
-            _check(client.login(s.user, s.password), "LOGIN")
-            _check(client.select(_quote(s.folder)), f"SELECT {s.folder}")
         except (OSError, imaplib.IMAP4.error) as exc:
             self.close()
             raise ImapError(f"IMAP {s.host}:{s.port}: {exc}") from None
-        capabilities = set(self.client.capabilities)
+        try:
+            _check(client.login(s.user, s.password), "LOGIN")
+        except imaplib.IMAP4.error as exc:
+            self.close()
+            raise ImapError(f"IMAP LOGIN as {s.user} at {s.host}:{s.port} failed: {_text(exc)}") from None
+        try:
+            _check(client.select(_quote(s.folder)), f"SELECT {s.folder}")
+        except (OSError, imaplib.IMAP4.error) as exc:
+            self.close()
+            raise ImapError(f"IMAP SELECT {s.folder}: {_text(exc)}") from None
+        # Servers announce more after login (RFC 9051 6.2.3): ask again.
+        data = _check(self.client.capability(), "CAPABILITY")
+        announced = b" ".join(d for d in data if isinstance(d, bytes)).decode("ascii", "replace").upper().split()
+        capabilities = set(announced) | set(self.client.capabilities)
         self._can_move = "MOVE" in capabilities
         self._uidplus = "UIDPLUS" in capabilities
 
@@ -177,7 +195,8 @@ class ImapMailbox:
         if client is None:
             return
         try:
-            client.close()
+            if client.state == "SELECTED":
+                client.close()
             client.logout()
         except (OSError, imaplib.IMAP4.error):
             client.shutdown()
@@ -199,6 +218,20 @@ class ImapMailbox:
                 return part[1]
         raise ImapError(f"IMAP FETCH of UID {uid.decode()} returned no message")
 
+    def delimiter(self) -> str:
+        """The server's hierarchy delimiter (LIST "" "", RFC 9051 6.3.9); "/" when it has none."""
+        data = _check(self.client.list('""', '""'), "LIST")
+        for line in data:
+            found = re.match(rb'\([^)]*\) "(.)"', line) if isinstance(line, bytes) else None
+            if found:
+                return found.group(1).decode()
+        return "/"
+
+    def folder_name(self, name: str) -> str:
+        """A folder path written with "/" (as mail clients show it) in the server's own delimiter."""
+        delimiter = self.delimiter()
+        return name.replace("/", delimiter) if delimiter != "/" else name
+
     def ensure_folder(self, name: str) -> None:
         status, _ = self.client.create(_quote(name))
         if status != "OK":
@@ -208,7 +241,7 @@ class ImapMailbox:
                 raise ImapError(f"IMAP cannot create folder {name!r}")
 
     def move(self, uid: bytes) -> None:
-        target = _quote(self.settings.done_folder)
+        target = _quote(self._done_folder)
         if self._can_move:
             _check(self.client.uid("MOVE", uid.decode(), target), "MOVE")
             return
@@ -221,7 +254,8 @@ class ImapMailbox:
 
     def items(self) -> Iterator[SourceItem]:
         """One item per message; its done() moves the message after its reports are committed."""
-        self.ensure_folder(self.settings.done_folder)
+        self._done_folder = self.folder_name(self.settings.done_folder)
+        self.ensure_folder(self._done_folder)
         for uid in self.uids():
             label = f"{self.settings.label};UID={uid.decode()}"
             yield SourceItem(label, f"UID {uid.decode()}", partial(self._open, uid), hint="message",
