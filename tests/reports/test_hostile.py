@@ -156,8 +156,8 @@ def test_zip_lying_about_its_size_is_refused() -> None:
 def test_one_gigabyte_gzip_stream_is_refused_after_the_cap() -> None:
     # Realistic records (ratio ~100:1, as real large reports) as 1 MiB gzip members, repeated to 1 GiB;
     # generated lazily.
-    block = b"".join(record_xml(r).encode() for r in random_records(6000))
-    member = gzip.compress(block[:MiB], mtime=0)
+    block = b"".join(record_xml(r).encode() for r in random_records(3000))  # about 1 MiB of whole records
+    member = gzip.compress(block, mtime=0)
     head = gzip.compress(header_xml("big.example", "gig", "example.com", 0, 86399).encode(), mtime=0)
     stream = LazyStream(iter([head, *([member] * 1024)]))
     limits = Limits(max_decompressed_bytes=8 * MiB)
@@ -171,8 +171,22 @@ def test_one_gigabyte_text_node_is_refused_with_default_limits() -> None:
     chunk = b"x" * MiB
     stream = LazyStream(iter([head, *([chunk] * 1024)]))
     result, peak = bounded(lambda: outcome(stream))
-    assert result[0][0] in ("quarantined:malformed-xml", "quarantined:field-too-long"), result
-    assert stream.pulled < 64 * MiB and peak < MEMORY_BOUND
+    assert result == [("quarantined:too-large", f"more than {MiB} bytes of XML without a complete record")]
+    assert stream.pulled < 4 * MiB and peak < MEMORY_BOUND
+
+
+@pytest.mark.parametrize("where", ["after the header", "after a record", "inside a record"])
+def test_a_flood_of_small_elements_is_refused(where: str) -> None:
+    # 10 million <x/> elements would be a parse tree of gigabytes; the window between records bounds it.
+    head = header_xml("flood.example", "flood", "example.com", 0, 1).encode()
+    if where == "after a record":
+        head += record_xml(Rec("192.0.2.1")).encode()
+    elif where == "inside a record":
+        head += b"<record><row>"
+    stream = LazyStream(itertools.chain([head], itertools.repeat(b"<x/>" * 1024, 10_000)))
+    result, peak = bounded(lambda: outcome(stream))
+    assert result[-1] == ("quarantined:too-large", f"more than {MiB} bytes of XML without a complete record")
+    assert stream.pulled < 4 * MiB and peak < MEMORY_BOUND
 
 
 def test_endless_uncompressed_stream_is_refused_at_the_input_cap() -> None:

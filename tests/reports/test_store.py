@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from inboxready.errors import InputError
 from inboxready.reports.analyze import summarize
 from inboxready.reports.ingest import IngestEvent, ingest
-from inboxready.reports.parse import AggregateRecord, DmarcResult, Disposition, parse_aggregate
+from inboxready.reports.parse import AggregateRecord, Disposition, DmarcResult, parse_aggregate
 from inboxready.reports.sources import path_items
 from inboxready.reports.store import Outcome, Quarantined, ReportStore, default_url, normalize_url
 from inboxready.reports.store.models import AggregateRow, Base, QuarantineRow, Report, TlsFailureRow

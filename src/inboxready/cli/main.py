@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("inboxready.cli.init", "Write a policy file (inboxready.yaml) from flags or questions."),
     "plan": ("inboxready.cli.plan", "The records, steps and conflicts the policy file implies."),
     "diff": ("inboxready.cli.diff", "Live DNS (or --zone) against the plan: what to add, change, remove."),
+    "apply": ("inboxready.cli.apply", "Publish the plan to a DNS provider (dry run first); --rollback undoes it."),
+    "policy": ("inboxready.cli.policy", "The email policy document (EP1): generate, serve, verify."),
     "reports": ("inboxready.cli.reports", "Ingest and summarize DMARC and SMTP TLS reports."),
     "message": ("inboxready.cli.message", "Check one message as a receiver would."),
     "gateway": ("inboxready.cli.gateway", "The outgoing pre-flight SMTP relay."),

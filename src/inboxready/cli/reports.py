@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -100,8 +101,9 @@ def ingest_command(ctx: click.Context, paths: tuple[str, ...], imap_url: str | N
     with ExitStack() as stack:
         sources: list[Iterable[SourceItem]] = [path_items(paths)] if paths else []
         if imap_url:
-            settings = parse_imap_url(imap_url, imap_user, read_password(imap_password_env, imap_password_file),
-                                      folder=imap_folder, done_folder=imap_done_folder, ca_file=imap_ca_file)
+            settings = parse_imap_url(imap_url, imap_user, "", folder=imap_folder, done_folder=imap_done_folder,
+                                      ca_file=imap_ca_file)
+            settings = replace(settings, password=read_password(imap_password_env, imap_password_file))
             mailbox = stack.enter_context(ImapMailbox(settings))
             sources.append(mailbox.items())
         store = stack.enter_context(_store(obj))

@@ -54,6 +54,19 @@ class NothingToRollBack(InboxreadyError):
     pass
 
 
+class PlanIncomplete(DnsError):
+    """Lookups failed while planning, so the plan may be wrong: nothing is applied (a DNS failure)."""
+
+    label = "lookups failed while planning, so nothing was applied"
+
+    def __init__(self, unchecked: Sequence[str]) -> None:
+        self.unchecked = tuple(unchecked)
+        super().__init__("plan", "", "; ".join(self.unchecked))
+
+    def describe(self) -> str:
+        return f"{self.label}: {self.detail}"
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A computed change set and where it came from (a plan, or a saved apply being undone)."""

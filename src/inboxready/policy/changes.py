@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import dns.rdata
+import dns.rdatatype
 
 from inboxready.findings.model import Finding
 from inboxready.findings.registry import make_finding
@@ -231,6 +232,13 @@ class _Computer:
                 f"The target's provider cannot publish {rtype} records; {name} {rtype} is left out.",
                 data={"name": name, "type": rtype},
             ))
+            return
+        kinds = [txt_kind(r.value) for r in records] if rtype in ("TXT", "SPF") else [rtype] * len(records)
+        doubled = sorted({k for k in kinds if kinds.count(k) > 1 and k in (*EXCLUSIVE_KINDS, "CNAME")})
+        if doubled:
+            self.conflict(name, rtype, f"The plan has {len(records)} {rtype} values of one kind ({', '.join(doubled)}) "
+                          f"at {name}, where only one can be published; resolve the plan's conflict first.",
+                          values=[r.value for r in records])
             return
         cut = self.zone_cut(name)
         if cut is not None:

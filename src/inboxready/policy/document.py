@@ -36,6 +36,7 @@ MEDIA_TYPE = "application/json"
 #: Record purposes the document describes (site verification tokens and addresses are not policy).
 DESCRIBED = ("spf", "spf-type99", "dmarc", "dkim", "mail-from", "helo-spf", "tls-rpt", "mta-sts")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+_STEP_RE = re.compile(r" once manual steps? [\d, ]+ (?:is|are) done| \(manual step \d+\)")
 _B64_RE = re.compile(r"^[A-Za-z0-9+/_-]+={0,2}$")
 
 
@@ -164,6 +165,11 @@ def _dkim_section(plan: Plan) -> list[dict[str, Any]]:
     return entries
 
 
+def _no_steps(text: str | None) -> str | None:
+    """A sender path without references to the plan's numbered manual steps (not in the document)."""
+    return None if text is None else _STEP_RE.sub("", text)
+
+
 def build_document(policy: Policy | PolicyFile, plan: Plan) -> dict[str, Any]:
     """The EP1 document for the policy and its plan (plain JSON data)."""
     pol = policy.policy if isinstance(policy, PolicyFile) else policy
@@ -173,8 +179,8 @@ def build_document(policy: Policy | PolicyFile, plan: Plan) -> dict[str, Any]:
     return {
         "version": VERSION,
         "domain": pol.domain,
-        "senders": [{"sender": p.sender, "service": p.provider, "dmarc": p.status, "dkim": p.dkim, "spf": p.spf}
-                    for p in plan.paths],
+        "senders": [{"sender": p.sender, "service": p.provider, "dmarc": p.status, "dkim": _no_steps(p.dkim),
+                     "spf": _no_steps(p.spf)} for p in plan.paths],
         "spf": _spf_section(plan),
         "dkim": _dkim_section(plan),
         "dmarc": {"record": dmarc_record_text(pol), "policy": goal.policy,

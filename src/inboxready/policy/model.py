@@ -216,7 +216,7 @@ class Target(_Model):
     @classmethod
     def _no_secrets(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
         for key in value:
-            if re.search(r"key|secret|token|password", key, re.IGNORECASE) and key != "key_name":
+            if re.search(r"secret|token|passw|credential|private|(^|_)key$", key, re.IGNORECASE):
                 raise ValueError(f"settings.{key}: secrets belong in credentials: (env: or file:), "
                                  "not in the policy file")
         return value

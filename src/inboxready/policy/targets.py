@@ -81,9 +81,12 @@ def provider_settings(target: Target, secret: str | None) -> dict[str, Any]:
         assert target.api_url is not None
         url = urlsplit(target.api_url)
         default_port = 443 if url.scheme == "https" else 80
-        settings = {"host": url.hostname, "port": url.port or default_port, "scheme": url.scheme}
+        # enable_dynamic False: inboxready plans no dynamic (Lua) records, so skip octoDNS's probe for them.
+        settings = {"host": url.hostname, "port": url.port or default_port, "scheme": url.scheme,
+                    "enable_dynamic": False}
         if secret is not None:
-            settings[target.credentials.option if target.credentials and target.credentials.option else "api_key"] = secret
+            option = target.credentials.option if target.credentials else None
+            settings[option or "api_key"] = secret
     elif target.provider == "rfc2136":
         assert target.nameserver is not None
         host, port = parse_nameserver(target.nameserver)

@@ -15,10 +15,11 @@ policy_evaluated results) refuses the report as "wrong-schema".
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from lxml import etree
 
@@ -37,12 +38,13 @@ from inboxready.reports.parse.model import (
     SpfAuth,
     SpfResult,
 )
-from inboxready.reports.parse.xmlsafe import Readable, iterparse_safe, local_name
+from inboxready.reports.parse.xmlsafe import Readable, SafeEvents, local_name
 
 _MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
 _SPF_ALIASES = {"hardfail": "fail", "unknown": "permerror", "error": "temperror"}
 _DKIM_ALIASES = {"unknown": "permerror", "error": "temperror"}
 _E = TypeVar("_E", Disposition, DmarcResult, DkimResult, SpfResult)
+_TAGS = ("feedback", "version", "report_metadata", "policy_published", "record")
 _POLICIES = frozenset({"none", "quarantine", "reject"})
 
 
@@ -156,18 +158,32 @@ def _policy(fields: _Fields) -> PolicyPublished:
     )
 
 
+_LOOKUP: dict[type, dict[str, Any]] = {
+    kind: {m.value: m for m in kind} for kind in (Disposition, DmarcResult, DkimResult, SpfResult)
+}
+
+
 def _enum_value(kind: type[_E], text: str, name: str, aliases: dict[str, str] | None = None) -> _E:
+    table = _LOOKUP[kind]
+    found = table.get(text)
+    if found is not None:
+        return cast(_E, found)
     value = text.lower()
     if aliases:
         value = aliases.get(value, value)
-    try:
-        return kind(value)
-    except ValueError:
+    found = table.get(value)
+    if found is None:
         shown = f"{text[:40]!r}" if text else "empty"
-        raise _wrong(f"<{name}> is {shown}, not one of {', '.join(m.value for m in kind)}") from None
+        raise _wrong(f"<{name}> is {shown}, not one of {', '.join(m.value for m in kind)}")
+    return cast(_E, found)
+
+
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\Z")
 
 
 def _source_ip(text: str) -> str:
+    if _IPV4.match(text):
+        return text  # already the canonical dotted quad
     try:
         return ipaddress.ip_address(text).compressed
     except ValueError:
@@ -181,69 +197,110 @@ def _count(text: str) -> int:
     return int(text)
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag[tag.index("}") + 1:] if tag[0] == "{" else tag
+        if len(_LOCAL_NAMES) < 256:  # the report vocabulary; never grows with hostile input
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _split(
+    element: etree._Element, cap: int, containers: frozenset[str]
+) -> tuple[dict[str, str], list[tuple[str, etree._Element]]]:
+    """(first text of each child by local name, [(name, child)] of the children named in `containers`)."""
+    texts: dict[str, str] = {}
+    found: list[tuple[str, etree._Element]] = []
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = _local(tag)
+        if name in containers:
+            found.append((name, child))
+        elif name not in texts:
+            text = child.text or ""
+            if len(text) > cap:
+                raise ReportRejected(QuarantineReason.FIELD_TOO_LONG, f"<{name}> is longer than {cap} characters")
+            texts[name] = text.strip()
+    return texts, found
+
+
+_RECORD_PARTS = frozenset({"row", "identifiers", "auth_results"})
+_ROW_PARTS = frozenset({"policy_evaluated"})
+_EVALUATED_PARTS = frozenset({"reason"})
+_AUTH_PARTS = frozenset({"dkim", "spf"})
+_NO_PARTS: frozenset[str] = frozenset()
+
+
 def _record(element: etree._Element, limits: Limits) -> AggregateRecord:
-    limit = limits.max_field_length
-    fields = _Fields(element, limit)
-    row_element = fields.one("row")
-    if row_element is None:
+    cap = limits.max_field_length
+    parts = dict(_split(element, cap, _RECORD_PARTS)[1])
+    row, identifiers, auth = parts.get("row"), parts.get("identifiers"), parts.get("auth_results")
+    if row is None:
         raise _wrong("<record> without <row>")
-    row = _Fields(row_element, limit)
-    evaluated_element = row.one("policy_evaluated")
-    if evaluated_element is None:
-        raise _wrong("<row> without <policy_evaluated>")
-    evaluated = _Fields(evaluated_element, limit)
-    source_ip = _source_ip(row.text("source_ip"))
-    count = _count(row.text("count"))
-    disposition = _enum_value(Disposition, evaluated.text("disposition"), "disposition")
-    dkim = _enum_value(DmarcResult, evaluated.text("dkim"), "policy_evaluated/dkim")
-    spf = _enum_value(DmarcResult, evaluated.text("spf"), "policy_evaluated/spf")
-    identifiers_element = fields.one("identifiers")
-    if identifiers_element is None:
+    if identifiers is None:
         raise _wrong("<record> without <identifiers>")
-    identifiers = _Fields(identifiers_element, limit)
-    auth = fields.one("auth_results")
+    fields, row_parts = _split(row, cap, _ROW_PARTS)
+    if not row_parts:
+        raise _wrong("<row> without <policy_evaluated>")
+    source_ip = _source_ip(fields.get("source_ip", ""))
+    count = _count(fields.get("count", ""))
+    found, reason_parts = _split(row_parts[0][1], cap, _EVALUATED_PARTS)
+    reasons: list[PolicyOverride] = []
+    for _, child in reason_parts:
+        reason = _split(child, cap, _NO_PARTS)[0]
+        if reason.get("type"):
+            reasons.append(PolicyOverride(reason["type"].lower(), reason.get("comment", "")))
+    disposition = _enum_value(Disposition, found.get("disposition", ""), "disposition")
+    dkim = _enum_value(DmarcResult, found.get("dkim", ""), "policy_evaluated/dkim")
+    spf = _enum_value(DmarcResult, found.get("spf", ""), "policy_evaluated/spf")
+    ids = _split(identifiers, cap, _NO_PARTS)[0]
     dkim_auth: list[DkimAuth] = []
     spf_auth: list[SpfAuth] = []
     if auth is not None:
-        auth_fields = _Fields(auth, limit)
-        dkim_auth = [_dkim_auth(_Fields(e, limit)) for e in auth_fields.all("dkim")]
-        spf_auth = [_spf_auth(_Fields(e, limit)) for e in auth_fields.all("spf")]
-    reasons = []
-    for reason in evaluated.all("reason"):
-        reason_fields = _Fields(reason, limit)
-        kind = reason_fields.text("type").lower()
-        if kind:
-            reasons.append(PolicyOverride(kind, reason_fields.text("comment")))
+        for name, child in _split(auth, cap, _AUTH_PARTS)[1]:
+            if name == "dkim":
+                dkim_auth.append(_dkim_auth(_split(child, cap, _NO_PARTS)[0]))
+            else:
+                spf_auth.append(_spf_auth(_split(child, cap, _NO_PARTS)[0]))
+    header_from = ids.get("header_from", "")
+    envelope_from = ids.get("envelope_from", "")
+    envelope_to = ids.get("envelope_to", "")
     return AggregateRecord(
         source_ip=source_ip,
         count=count,
         disposition=disposition,
         dkim=dkim,
         spf=spf,
-        header_from=_domain(identifiers.text("header_from"), "header_from"),
-        envelope_from=_domain(identifiers.text("envelope_from"), "envelope_from", required=False),
-        envelope_to=_domain(identifiers.text("envelope_to"), "envelope_to", required=False),
+        header_from=_domain(header_from, "header_from"),
+        envelope_from=_domain(envelope_from, "envelope_from", required=False) if envelope_from else "",
+        envelope_to=_domain(envelope_to, "envelope_to", required=False) if envelope_to else "",
         reasons=tuple(reasons),
         dkim_auth=tuple(dkim_auth),
         spf_auth=tuple(spf_auth),
     )
 
 
-def _dkim_auth(fields: _Fields) -> DkimAuth:
+def _dkim_auth(fields: dict[str, str]) -> DkimAuth:
     return DkimAuth(
-        domain=_domain(fields.text("domain"), "dkim/domain", required=False),
-        result=_enum_value(DkimResult, fields.text("result"), "dkim/result", _DKIM_ALIASES),
-        selector=fields.text("selector"),
-        human_result=fields.text("human_result"),
+        domain=_domain(fields.get("domain", ""), "dkim/domain", required=False),
+        result=_enum_value(DkimResult, fields.get("result", ""), "dkim/result", _DKIM_ALIASES),
+        selector=fields.get("selector", ""),
+        human_result=fields.get("human_result", ""),
     )
 
 
-def _spf_auth(fields: _Fields) -> SpfAuth:
+def _spf_auth(fields: dict[str, str]) -> SpfAuth:
     return SpfAuth(
-        domain=_domain(fields.text("domain"), "spf/domain", required=False),
-        result=_enum_value(SpfResult, fields.text("result"), "spf/result", _SPF_ALIASES),
-        scope=fields.text("scope").lower(),
-        human_result=fields.text("human_result"),
+        domain=_domain(fields.get("domain", ""), "spf/domain", required=False),
+        result=_enum_value(SpfResult, fields.get("result", ""), "spf/result", _SPF_ALIASES),
+        scope=fields.get("scope", "").lower(),
+        human_result=fields.get("human_result", ""),
     )
 
 
@@ -252,62 +309,65 @@ class AggregateStream:
 
     def __init__(self, source: Readable, limits: Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
-        self._events = iterparse_safe(source)
-        self._pending: etree._Element | None = None
+        self._events = SafeEvents(source, _TAGS, limits.max_record_bytes)
+        self._iterator = iter(self._events)
+        self._started = False
         self.record_count = 0
         self.header = self._read_header()
 
+    def _root_name(self) -> str:
+        root = self._events.root
+        return local_name(root.tag) if root is not None else "nothing"
+
     def _read_header(self) -> AggregateHeader:
-        depth = 0
         metadata: _Fields | None = None
         policy: _Fields | None = None
         version = ""
         limit = self._limits.max_field_length
-        for event, element in self._events:
-            if event == "start":
-                depth += 1
-                name = local_name(element.tag)
-                if depth == 1 and name != "feedback":
-                    raise _wrong(f"root element is <{name}>, not <feedback>: not a DMARC aggregate report")
-                if depth == 2 and name == "record":
-                    self._pending = element
-                    return _header(metadata, policy, version, self._limits)
+        root = None
+        for event, element in self._iterator:
+            if root is None:
+                root = self._events.root
+                if element is not root or local_name(element.tag) != "feedback":
+                    raise _wrong(f"root element is <{self._root_name()}>, not <feedback>: not a DMARC aggregate report")
                 continue
-            depth -= 1
-            if depth != 1:
+            if element.getparent() is not root:
                 continue
             name = local_name(element.tag)
+            if event == "start":
+                if name == "record":
+                    self._started = True
+                    self._events.mark()
+                    return _header(metadata, policy, version, self._limits)
+                continue
             if name == "report_metadata":
                 metadata = _Fields(element, limit)
             elif name == "policy_published":
                 policy = _Fields(element, limit)
             elif name == "version":
                 version = element_text(element, "version", 16)
+        if root is None:
+            raise _wrong(f"root element is <{self._root_name()}>, not <feedback>: not a DMARC aggregate report")
         return _header(metadata, policy, version, self._limits)
 
     def records(self) -> Iterator[AggregateRecord]:
-        if self._pending is None:
+        if not self._started:
             return
-        depth = 2  # inside <feedback><record>
-        for event, element in self._events:
-            if event == "start":
-                depth += 1
-                continue
-            depth -= 1
-            if depth != 1:
+        root = self._events.root
+        assert root is not None
+        limits = self._limits
+        for event, element in self._iterator:
+            if event != "end" or element.getparent() is not root:
                 continue
             if local_name(element.tag) == "record":
                 self.record_count += 1
-                if self.record_count > self._limits.max_records:
-                    raise ReportRejected(
-                        QuarantineReason.TOO_MANY_RECORDS, f"more than {self._limits.max_records} records"
-                    )
-                yield _record(element, self._limits)
+                if self.record_count > limits.max_records:
+                    raise ReportRejected(QuarantineReason.TOO_MANY_RECORDS, f"more than {limits.max_records} records")
+                yield _record(element, limits)
             element.clear()
-            parent = element.getparent()
-            if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
+            while element.getprevious() is not None:
+                del root[0]
+            self._events.mark()
 
 
 def parse_aggregate(source: Readable, limits: Limits = DEFAULT_LIMITS) -> AggregateStream:

@@ -28,6 +28,8 @@ class Limits:
     max_mime_parts: int = 200
     #: Aggregate <record> elements (or TLS failure-details) in one report.
     max_records: int = 1_000_000
+    #: Bytes of XML read without completing a record (or the header): bounds the parse tree.
+    max_record_bytes: int = 1 * MiB
     #: Characters in any one field; identity fields (org, report id, domain) are capped lower.
     max_field_length: int = 2048
     max_identity_length: int = 255

@@ -24,6 +24,7 @@ from inboxready.reports.store.models import (
     TlsFailureRow,
     TlsPolicyRow,
 )
+from inboxready.reports.store.store import DKIM_FIELDS, REASON_FIELDS, SPF_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +61,14 @@ class RecordGroup:
     messages: int
 
 
-def _decode(text: str) -> tuple[dict[str, str], ...]:
+def _decode(text: str, fields: tuple[str, ...]) -> tuple[dict[str, str], ...]:
+    """A stored JSON list of lists (see store.DKIM_FIELDS...) as dicts by field name."""
     if not text:
         return ()
     value: Any = json.loads(text)
-    return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else ()
+    if not isinstance(value, list):
+        return ()
+    return tuple({k: v for k, v in zip(fields, item, strict=False) if v} for item in value if isinstance(item, list))
 
 
 def record_groups(connection: Connection, where: ReportFilter) -> Iterator[RecordGroup]:
@@ -82,7 +86,8 @@ def record_groups(connection: Connection, where: ReportFilter) -> Iterator[Recor
     for row in connection.execute(query):
         yield RecordGroup(
             domain=row[0], source_ip=row[1], header_from=row[2], envelope_from=row[3], disposition=row[4],
-            dkim=row[5], spf=row[6], reasons=_decode(row[7]), dkim_auth=_decode(row[8]), spf_auth=_decode(row[9]),
+            dkim=row[5], spf=row[6], reasons=_decode(row[7], REASON_FIELDS),
+            dkim_auth=_decode(row[8], DKIM_FIELDS), spf_auth=_decode(row[9], SPF_FIELDS),
             messages=int(row[10] or 0),
         )
 

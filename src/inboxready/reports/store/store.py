@@ -36,7 +36,6 @@ from inboxready.reports.parse.model import (
     TlsReport,
 )
 from inboxready.reports.store.models import (
-    AggregateRow,
     FailureRow,
     QuarantineRow,
     Report,
@@ -85,28 +84,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _json(items: Iterable[dict[str, str]]) -> str:
-    data = [{k: v for k, v in item.items() if v} for item in items]
-    return json.dumps(data, separators=(",", ":")) if data else ""
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+#: Column layouts of the JSON lists stored per record (compact: lists, not objects).
+REASON_FIELDS = ("type", "comment")
+DKIM_FIELDS = ("domain", "selector", "result")
+SPF_FIELDS = ("domain", "scope", "result")
 
 
-def record_row(report_pk: int, record: AggregateRecord) -> dict[str, Any]:
-    return {
-        "report_pk": report_pk,
-        "source_ip": record.source_ip,
-        "count": record.count,
-        "disposition": record.disposition.value,
-        "dkim": record.dkim.value,
-        "spf": record.spf.value,
-        "header_from": record.header_from,
-        "envelope_from": record.envelope_from,
-        "envelope_to": record.envelope_to,
-        "reasons": _json({"type": r.type, "comment": r.comment} for r in record.reasons),
-        "dkim_auth": _json(
-            {"domain": a.domain, "selector": a.selector, "result": a.result.value} for a in record.dkim_auth
-        ),
-        "spf_auth": _json({"domain": a.domain, "scope": a.scope, "result": a.result.value} for a in record.spf_auth),
-    }
+RECORD_COLUMNS = ("report_pk", "source_ip", "count", "disposition", "dkim", "spf", "header_from", "envelope_from",
+                  "envelope_to", "reasons", "dkim_auth", "spf_auth")
+
+
+def record_values(report_pk: int, record: AggregateRecord) -> tuple[Any, ...]:
+    """One aggregate_records row in RECORD_COLUMNS order (bulk inserts go straight to the driver)."""
+    return (
+        report_pk, record.source_ip, record.count, record.disposition.value, record.dkim.value, record.spf.value,
+        record.header_from, record.envelope_from, record.envelope_to,
+        _dumps([[r.type, r.comment] for r in record.reasons]) if record.reasons else "",
+        _dumps([[a.domain, a.selector, a.result.value] for a in record.dkim_auth]) if record.dkim_auth else "",
+        _dumps([[a.domain, a.scope, a.result.value] for a in record.spf_auth]) if record.spf_auth else "",
+    )
 
 
 class ReportStore:
@@ -167,6 +165,12 @@ class ReportStore:
         result = connection.execute(insert(Report).returning(Report.id), [values])
         return int(result.scalar_one())
 
+    @staticmethod
+    def _record_insert(connection: Connection) -> str:
+        style = connection.dialect.paramstyle
+        marks = ", ".join("?" if style == "qmark" else "%s" for _ in RECORD_COLUMNS)
+        return f"INSERT INTO aggregate_records ({', '.join(RECORD_COLUMNS)}) VALUES ({marks})"
+
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
         with self.engine.connect() as connection, connection.begin():
@@ -197,18 +201,19 @@ class ReportStore:
                     "policy_discovery": policy.discovery_method, "source": source,
                 })
                 count = messages = 0
-                batch: list[dict[str, Any]] = []
+                batch: list[tuple[Any, ...]] = []
+                statement = self._record_insert(connection)
                 for record in records:
-                    batch.append(record_row(report_pk, record))
+                    batch.append(record_values(report_pk, record))
                     count += 1
                     messages += record.count
                     if len(batch) >= BATCH:
-                        connection.execute(insert(AggregateRow), batch)
+                        connection.exec_driver_sql(statement, batch)
                         batch = []
                         if on_batch:
                             on_batch(count)
                 if batch:
-                    connection.execute(insert(AggregateRow), batch)
+                    connection.exec_driver_sql(statement, batch)
                 connection.execute(
                     update(Report).where(Report.id == report_pk).values(record_count=count, message_count=messages)
                 )
