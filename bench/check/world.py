@@ -37,15 +37,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 WORDS = ("acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell", "cyberdyne",
          "soylent", "vandelay", "wonka", "duff", "oscorp", "aperture", "gringotts", "monarch", "pied")
 SOA = "@ SOA ns1 hostmaster 1 7200 3600 1209600 300"
-BLOCKLISTS = {  # zone → (kind, test entry owner, test entry A)
-    "zen.spamhaus.org": ("ip", "2.0.0.127", "127.0.0.2"),
-    "bl.spamcop.net": ("ip", "2.0.0.127", "127.0.0.2"),
-    "b.barracudacentral.org": ("ip", "2.0.0.127", "127.0.0.2"),
-    "dnsbl-1.uceprotect.net": ("ip", "2.0.0.127", "127.0.0.2"),
-    "psbl.surriel.com": ("ip", "2.0.0.127", "127.0.0.2"),
-    "dbl.spamhaus.org": ("domain", "dbltest.com", "127.0.1.2"),
-    "multi.surbl.org": ("domain", "test.surbl.org", "127.0.0.4"),
-    "multi.uribl.com": ("domain", "test.uribl.com", "127.0.0.2"),
+BLOCKLISTS = {  # the bundled lists' zones → their RFC 5782 test entry (owner, A)
+    "zen.spamhaus.org": ("2.0.0.127", "127.0.0.2"),
+    "bl.spamcop.net": ("2.0.0.127", "127.0.0.2"),
+    "b.barracudacentral.org": ("2.0.0.127", "127.0.0.2"),
+    "dnsbl-1.uceprotect.net": ("2.0.0.127", "127.0.0.2"),
+    "psbl.surriel.com": ("2.0.0.127", "127.0.0.2"),
+    "dbl.spamhaus.org": ("dbltest.com", "127.0.1.2"),
+    "multi.surbl.org": ("test.surbl.org", "127.0.0.4"),
+    "multi.uribl.com": ("test.uribl.com", "127.0.0.2"),
 }
 GOOGLE_MX = ("aspmx.l", "alt1.aspmx.l", "alt2.aspmx.l", "alt3.aspmx.l", "alt4.aspmx.l")
 
@@ -131,7 +131,7 @@ class World:
                                               "ip4:50.31.32.0/19 ip4:198.37.144.0/20 ~all"))
         z.add("dmarcvendor.test", "@", "TXT", txt("v=spf1 -all"))
         z.add("wildvendor.test", "*._report._dmarc", "TXT", txt("v=DMARC1"))
-        for zone, (kind, owner, address) in BLOCKLISTS.items():
+        for zone, (owner, address) in BLOCKLISTS.items():
             z.add(zone, owner, "A", address)
             z.add(zone, owner, "TXT", txt("RFC 5782 test entry"))
         # The root and .test zones: every other name (a void include's target, an MX that names

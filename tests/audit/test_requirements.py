@@ -41,7 +41,9 @@ async def test_demo_fails_spf_and_reverse_dns() -> None:
 
 
 async def test_missing_records_fail_their_lines() -> None:
-    resolver = ZoneResolver.from_text("$ORIGIN bare.example.\n@ 60 SOA ns h 1 2 3 4 5\n@ 60 MX 10 mail\nmail 60 A 192.0.2.1\n")
+    resolver = ZoneResolver.from_text(
+        "$ORIGIN bare.example.\n@ 60 SOA ns h 1 2 3 4 5\n@ 60 MX 10 mail\nmail 60 A 192.0.2.1\n"
+    )
     report = await audit_domain("bare.example", resolver, options={**OFFLINE, "dkim_discovery": False})
     got = statuses(report.to_dict())
     assert (got["spf"], got["dkim"], got["dmarc"], got["alignment"]) == ("fail", "fail", "fail", "fail")

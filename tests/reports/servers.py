@@ -90,20 +90,23 @@ def postgres_server() -> Iterator[PostgresServer | str]:
     data, log = directory / "data", directory / "server.log"
     port = free_port()
     try:
-        subprocess.run(_as_user(user, [str(bindir / "initdb"), "-D", str(data), "-U", "inboxready", "--auth=trust",
-                                       "-E", "UTF8", "--no-sync", "--locale=C"]),
-                       check=True, capture_output=True, timeout=120)
+        created = subprocess.run(_as_user(user, [str(bindir / "initdb"), "-D", str(data), "-U", "inboxready",
+                                                 "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C"]),
+                                 capture_output=True, timeout=120, cwd=directory)
+        if created.returncode != 0:
+            yield f"PostgreSQL initdb failed: {created.stderr.decode()[-800:]}"
+            return
         options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         started = subprocess.run(_as_user(user, [str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
                                                  "-l", str(log), "-w", "-t", "60", "start"]),
-                                 capture_output=True, timeout=90)
+                                 capture_output=True, timeout=90, cwd=directory)
         if started.returncode != 0:
             yield f"PostgreSQL did not start: {started.stderr.decode()[-500:]} {log.read_text()[-1000:]}"
             return
         yield PostgresServer(port, directory)
     finally:
         subprocess.run(_as_user(user, [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, timeout=60)
+                       capture_output=True, timeout=60, cwd=directory)
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -246,7 +249,7 @@ def dovecot_server(users: dict[str, str]) -> Iterator[DovecotServer | str]:
             os.chown(path, user.pw_uid, user.pw_gid)
         with (directory / "stderr.log").open("wb") as err:
             proc = subprocess.Popen(_as_user(user, [binary, "-F", "-c", str(directory / "dovecot.conf")]),
-                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+                                    stdout=subprocess.DEVNULL, stderr=err, start_new_session=True, cwd=directory)
         if not (_wait_port(imaps) and _wait_port(imap)):
             logs = [directory / "stderr.log", directory / "dovecot.log"]
             text = " ".join(p.read_text()[-800:] for p in logs if p.exists())

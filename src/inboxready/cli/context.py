@@ -49,6 +49,8 @@ class AppContext:
             color_system="auto" if self.color else None,
             highlight=False,
             soft_wrap=not sys.stdout.isatty(),
+            # Piped output keeps whole lines and wide tables (rich would assume 80 columns).
+            width=None if (sys.stderr if stderr else sys.stdout).isatty() else 200,
         )
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:

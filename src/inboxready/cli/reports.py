@@ -169,7 +169,7 @@ def summary_command(ctx: click.Context, domain: str | None, since: str | None, u
     if obj.json_output:
         obj.emit_json(summary_to_dict(summary))
     else:
-        _print_summary(obj, summary)
+        print_summary(obj, summary)
     fail_on = obj.fail_on
     failing = fail_on is not None and any(f.severity.rank >= fail_on.rank for f in summary.findings)
     ctx.exit(1 if failing else 0)
@@ -179,7 +179,7 @@ def _rate(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "–"
 
 
-def _print_summary(obj: AppContext, summary: Summary) -> None:
+def print_summary(obj: AppContext, summary: Summary) -> None:
     console = obj.console()
     console.print(f"[bold]{summary.domain or 'all domains'}[/bold]: {summary.reports} aggregate reports, "
                   f"{summary.messages} messages, {_rate(summary.dmarc_pass, summary.messages)} pass DMARC; "

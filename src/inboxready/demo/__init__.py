@@ -39,5 +39,10 @@ def demo_policy_file() -> Path:
     return demo_dir() / "inboxready.yaml"
 
 
+def demo_reports_dir() -> Path:
+    """Aggregate and SMTP TLS reports about Acme's mail, as receivers would send them."""
+    return demo_dir() / "reports"
+
+
 def demo_zone_files() -> list[Path]:
     return sorted((demo_dir() / "zones").glob("*.zone"))

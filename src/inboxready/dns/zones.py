@@ -1,10 +1,10 @@
 """Answers from RFC 1035 master files, as an authoritative server for those zones would give them.
 
-Each file is one zone (its $ORIGIN or SOA owner; otherwise an origin passed in, or the file name),
-or several when a later $ORIGIN leaves the first zone (dnspython would drop such names silently, so
-the file is split there). Files with the same origin are merged. A name under no loaded origin is NXDOMAIN, a name that exists
-only as an empty non-terminal is NODATA, wildcards (RFC 4592) are expanded, and CNAME chains are
-followed across the loaded zones.
+Each file is one zone (its $ORIGIN or SOA owner; otherwise an origin passed in, or the file
+name), or several when a later $ORIGIN leaves the first zone (dnspython would drop such names
+silently, so the file is split there). Files with the same origin are merged. A name under no
+loaded origin is NXDOMAIN, a name that exists only as an empty non-terminal is NODATA, wildcards
+(RFC 4592) are expanded, and CNAME chains are followed across the loaded zones.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from inboxready.dns.resolver import Resolver
 from inboxready.findings.model import Finding, sort_findings
@@ -96,12 +96,16 @@ def build_sources(groups: Iterable[RecordGroup]) -> list[SourceStats]:
 
 def classify(source: SourceStats) -> SourceGroup:
     passing = source.pass_rate >= PASS_THRESHOLD
-    if source.signature is not None:
+    half = source.messages / 2
+    relayed = source.dkim_aligned > half and source.spf_authenticated < half
+    # A selector alone says whose signature survived, not who connected: a service's mail relayed
+    # from an address outside its networks, with SPF failing, is a forwarder's.
+    weak_match = source.match_evidence == "dkim-selector"
+    if source.signature is not None and not (weak_match and relayed):
         return SourceGroup.SENDER_PASSING if passing else SourceGroup.SENDER_FAILING
     if set(source.override_reasons) & FORWARDING_REASONS:
         return SourceGroup.FORWARDER
-    half = source.messages / 2
-    if source.dkim_aligned > half and source.spf_authenticated < half:
+    if relayed:
         return SourceGroup.FORWARDER
     return SourceGroup.SENDER_PASSING if passing else SourceGroup.UNAUTHORIZED
 
@@ -141,12 +145,12 @@ def readiness(domain: str, groups: Sequence[RecordGroup], by_ip: dict[str, Sourc
 
 
 def timeline(volumes: Iterable[ReportVolume]) -> tuple[DayVolume, ...]:
-    days: dict[object, list[int]] = defaultdict(lambda: [0, 0])
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for v in volumes:
         bucket = days[v.begin.astimezone(UTC).date()]
         bucket[0] += v.messages
         bucket[1] += v.dmarc_pass
-    return tuple(DayVolume(day, m, p) for day, (m, p) in sorted(days.items()))  # type: ignore[arg-type]
+    return tuple(DayVolume(day, m, p) for day, (m, p) in sorted(days.items()))
 
 
 async def summarize(
@@ -196,8 +200,6 @@ async def summarize(
 
 def parse_day(text: str, *, end: bool = False) -> datetime:
     """A --since/--until DATE (YYYY-MM-DD, UTC): the start of that day, or of the next with end=True."""
-    from datetime import date, timedelta
-
     day = date.fromisoformat(text.strip())
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return start + timedelta(days=1) if end else start

@@ -16,12 +16,12 @@ import io
 import os
 import re
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
 from inboxready.errors import InboxreadyError, InputError
@@ -29,6 +29,8 @@ from inboxready.reports.parse.errors import QuarantineReason, ReportRejected
 from inboxready.reports.parse.limits import DEFAULT_LIMITS, Limits
 from inboxready.reports.parse.xmlsafe import Readable
 from inboxready.reports.sources.base import SourceItem
+
+T = TypeVar("T")
 
 
 class ImapError(InboxreadyError):
@@ -254,16 +256,28 @@ class ImapMailbox:
 
     def items(self) -> Iterator[SourceItem]:
         """One item per message; its done() moves the message after its reports are committed."""
-        self._done_folder = self.folder_name(self.settings.done_folder)
-        self.ensure_folder(self._done_folder)
-        for uid in self.uids():
+        try:
+            self._done_folder = self.folder_name(self.settings.done_folder)
+            self.ensure_folder(self._done_folder)
+            uids = self.uids()
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise ImapError(f"IMAP {self.settings.host}:{self.settings.port}: {_text(exc)}") from None
+        for uid in uids:
             label = f"{self.settings.label};UID={uid.decode()}"
             yield SourceItem(label, f"UID {uid.decode()}", partial(self._open, uid), hint="message",
-                             done=partial(self.move, uid))
+                             done=partial(self._guarded, self.move, uid))
+
+    def _guarded(self, action: Callable[[bytes], T], uid: bytes) -> T:
+        """One boundary for imaplib's own exceptions (protocol errors, dropped connections)."""
+        try:
+            return action(uid)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            where = f"{self.settings.host}:{self.settings.port}, UID {uid.decode()}"
+            raise ImapError(f"IMAP {where}: {_text(exc)}") from None
 
     def _open(self, uid: bytes) -> AbstractContextManager[Readable]:
         try:
-            data = self.fetch(uid)
+            data = self._guarded(self.fetch, uid)
         except ReportRejected as exc:
             return nullcontext(cast(Readable, _Refused(exc)))
         return nullcontext(cast(Readable, io.BytesIO(data)))

@@ -283,7 +283,7 @@ class ReportStore:
             connection.execute(insert(TlsFailureRow), rows)
 
     def add_quarantine(self, item: Quarantined) -> Outcome:
-        """Keep a refused input; the same evidence twice is stored once."""
+        """Keep a refused input; the same evidence (its first bytes) with the same reason is stored once."""
         digest = hashlib.sha256(item.evidence + item.reason.encode()).hexdigest()
         try:
             with self._transaction() as connection:
