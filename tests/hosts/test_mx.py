@@ -12,7 +12,7 @@ HEAD = "$ORIGIN mx.test.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n"
 CASES = [
     ("good", "good MX 10 mail.good\nmail.good A 192.0.2.1\n", set()),
     ("nomx", "nomx A 192.0.2.1\n", {"mx-missing"}),
-    ("nxd", "", {"mx-missing"}),
+    ("nxd", "", {"domain-nonexistent"}),
     ("null", "null MX 0 .\n", {"mx-null"}),
     ("alias", "alias MX 10 a.alias\na.alias CNAME real.alias\nreal.alias A 192.0.2.2\n", {"mx-cname"}),
     ("dangling", "dangling MX 10 gone.dangling\n", {"mx-target-missing"}),

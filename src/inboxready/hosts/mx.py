@@ -7,7 +7,7 @@ import ipaddress
 from typing import Any
 
 from inboxready.dns.answer import Answer
-from inboxready.dns.errors import DnsError
+from inboxready.dns.errors import DnsError, NXDomain
 from inboxready.findings.check import CheckContext, CheckResult, lookup_failed
 from inboxready.findings.model import Finding
 from inboxready.findings.registry import make_finding
@@ -49,7 +49,11 @@ async def check_mx(ctx: CheckContext) -> CheckResult:
     except DnsError as exc:
         if exc.is_failure:
             return CheckResult("mx", (lookup_failed(domain, exc, "MX records"),), {}, (exc.describe(),))
-        findings.append(make_finding("mx-missing", domain, f"{domain} has no MX record ({exc.label})."))
+        if isinstance(exc, NXDomain):
+            # RFC 8020: nothing exists at or below the name; mail from it fails everywhere.
+            findings.append(make_finding("domain-nonexistent", domain, f"{domain} does not exist (NXDOMAIN)."))
+        else:
+            findings.append(make_finding("mx-missing", domain, f"{domain} has no MX record ({exc.label})."))
         return CheckResult("mx", tuple(findings), {"hosts": []})
     records = sorted(answer.records, key=lambda r: (r.preference, str(r.exchange)))  # type: ignore[attr-defined]
     hosts: list[dict[str, Any]] = []
