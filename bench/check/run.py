@@ -126,7 +126,8 @@ zone:
 @contextlib.contextmanager
 def python_server(zone_dir: Path, probe: str) -> Iterator[int]:
     cmd = [sys.executable, "-m", "inboxready.testing.dnsserver", "--zones", str(zone_dir), "--port", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    with (zone_dir.parent / "dnsserver.log").open("w") as log:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         assert proc.stdout is not None
         port = int(proc.stdout.readline())

@@ -120,13 +120,21 @@ async def test_discovery_sees_through_a_wildcard(zones: ZoneResolver) -> None:
 async def test_discovery_query_count(zones: ZoneResolver) -> None:
     counted = CountingResolver(zones)
     await analyze_dkim(counted, "dkim-nokeys.example")
-    assert len(counted.log) == len({c.selector for c in COMMON_SELECTORS}) + 1  # + the wildcard probe
+    assert len(counted.log) == 1  # _domainkey.dkim-nokeys.example is NXDOMAIN: RFC 8020 prunes the scan
+    with_subtree = CountingResolver(ZoneResolver.from_text(
+        "$ORIGIN sub.test.\n@ 60 SOA ns h 1 2 3 4 5\nunrelated._domainkey 60 TXT \"not a key\"\n"
+    ))
+    await analyze_dkim(with_subtree, "sub.test")
+    # the RFC 8020 probe of _domainkey, the wildcard probe, then every common selector
+    assert len(with_subtree.log) == len({c.selector for c in COMMON_SELECTORS}) + 2
 
 
 class FailingResolver:
     def __init__(self, error: type[ServFail] | type[Timeout], only: str = "") -> None:
         self.error, self.only = error, only
-        self.zones = ZoneResolver.from_text("$ORIGIN dkim-acme.example.\n@ SOA ns h 1 2 3 4 5\n")
+        self.zones = ZoneResolver.from_text(
+            "$ORIGIN dkim-acme.example.\n@ SOA ns h 1 2 3 4 5\nunrelated._domainkey TXT \"not a key\"\n"
+        )
 
     async def query(self, name: object, rdtype: object) -> object:
         if str(name).startswith(self.only):
@@ -157,3 +165,22 @@ async def test_check_is_in_the_audit_and_its_section_is_the_analysis(zones: Zone
     analysis = await analyze_dkim(zones, ACME, ["rsa2048", "weak1024"])
     assert section == analysis.to_dict()
     assert "dkim-weak-key" in {f["code"] for f in report.to_dict()["findings"]}
+
+
+async def test_discovery_is_pruned_by_rfc8020_when_domainkey_does_not_exist() -> None:
+    from inboxready.dkim.selectors import discover_selectors
+    from inboxready.dns import CountingResolver, ZoneResolver
+
+    bare = CountingResolver(ZoneResolver.from_text("$ORIGIN nodkim.test.\n@ 60 SOA ns h 1 2 3 4 5\n@ 60 MX 0 .\n"))
+    result = await discover_selectors(bare, "nodkim.test")
+    assert result.pruned and not result.found
+    assert len(bare.log) == 1  # one query, not one per common selector
+
+    signed = CountingResolver(ZoneResolver.from_text(
+        "$ORIGIN signed.test.\n@ 60 SOA ns h 1 2 3 4 5\n"
+        "google._domainkey 60 TXT \"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"\n"
+    ))
+    result = await discover_selectors(signed, "signed.test")
+    assert not result.pruned  # _domainkey.signed.test is an empty non-terminal: NODATA
+    assert [s.selector for s in result.found] == ["google"]
+    assert len(signed.log) > 10

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from inboxready.dkim.record import DkimKeyRecord, looks_like_key_record, parse_key_record
 from inboxready.dns.answer import Answer
-from inboxready.dns.errors import DnsError
+from inboxready.dns.errors import DnsError, NXDomain
 from inboxready.dns.resolver import Resolver
 
 DISCOVERY_NOTE = (
@@ -186,9 +186,13 @@ class Discovery:
     failed: tuple[SelectorLookup, ...]
     #: A wildcard answered for a name no signer uses; records equal to its answer were dropped.
     wildcard: bool
+    #: _domainkey.DOMAIN does not exist (NXDOMAIN), so by RFC 8020 no name below it does: the
+    #: common selectors were not asked one by one.
+    pruned: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "pruned": self.pruned,
             "tried": list(self.tried),
             "found": [s.selector for s in self.found],
             "failed": [s.selector for s in self.failed],
@@ -206,6 +210,15 @@ async def discover_selectors(
     async def one(selector: str) -> SelectorLookup:
         async with limit:
             return await lookup_selector(resolver, domain, selector)
+
+    try:
+        await resolver.query(f"_domainkey.{domain}", "TXT")
+    except NXDomain:
+        # RFC 8020 section 2: NXDOMAIN means nothing exists below the name either. One query
+        # instead of one per common selector (most domains in a bulk run have no DKIM at all).
+        return Discovery(tuple(names), (), (), False, pruned=True)
+    except DnsError:
+        pass  # NODATA is the usual answer (an empty non-terminal); failures show per selector
 
     probe, *lookups = await asyncio.gather(one(WILDCARD_PROBE), *(one(n) for n in names))
     wildcard_texts = {r.text for r in probe.records}
