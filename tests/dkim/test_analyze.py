@@ -184,3 +184,17 @@ async def test_discovery_is_pruned_by_rfc8020_when_domainkey_does_not_exist() ->
     assert not result.pruned  # _domainkey.signed.test is an empty non-terminal: NODATA
     assert [s.selector for s in result.found] == ["google"]
     assert len(signed.log) > 10
+
+
+async def test_short_discovery_asks_only_the_bulk_list() -> None:
+    from inboxready.dkim.selectors import BULK_SELECTORS
+    from inboxready.dns import CountingResolver, ZoneResolver
+
+    zones = CountingResolver(ZoneResolver.from_text(
+        "$ORIGIN short.test.\n@ 60 SOA ns h 1 2 3 4 5\n"
+        "s1._domainkey 60 TXT \"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"\n"
+    ))
+    analysis = await analyze_dkim(zones, "short.test", discover="short")
+    assert [s.selector for s in analysis.selectors] == ["s1"]
+    asked = {r.name.split("._domainkey.")[0] for r in zones.log.records if "._domainkey." in r.name}
+    assert asked == {*BULK_SELECTORS, "inboxready-wildcard-probe"}

@@ -68,6 +68,8 @@ def test_parse_keeps_opt_with_options_and_extended_rcodes() -> None:
 def test_parse_is_not_fooled_by_opt_like_record_data() -> None:
     question = wire.make_question(NAME, dns.rdatatype.TXT, 0)
     response = reply_to(question)
+    # An answer, so the full parse runs (negative replies are read from header and question only).
+    response.answer.append(dns.rrset.from_text(NAME, 60, "IN", "TXT", '"v=spf1 -all"'))
     response.additional.append(
         dns.rrset.from_text("x.example.", 60, "IN", "TXT", r'"abc\000\000\041\004\208\000\000\000\000\000\000"')
     )
@@ -97,3 +99,41 @@ def test_follow_cnames_through_the_answer_section() -> None:
     assert partial.rrset is None and partial.target == dns.name.from_text("c.example.")
     itself = wire.follow_cnames(response, NAME, dns.rdatatype.CNAME)
     assert itself.rrset is not None and not itself.cnames
+
+
+def _negative_reply(rcode: int, edns: int | None = 0, ext_rcode: int = 0) -> bytes:
+    import dns.message
+    import dns.rcode
+    import dns.rrset
+
+    query = dns.message.make_query("nothing.example.", "TXT", use_edns=edns)
+    reply = dns.message.make_response(query)
+    reply.set_rcode(rcode | (ext_rcode << 4))
+    reply.authority.append(
+        dns.rrset.from_text("example.", 300, "IN", "SOA", "ns1.example. host.example. 1 7200 3600 1209600 300")
+    )
+    return reply.to_wire()
+
+
+def test_negative_replies_skip_the_authority_section_but_keep_rcode_and_question() -> None:
+    import dns.message
+    import dns.rcode
+
+    from inboxready.dns import wire
+
+    for rcode in (dns.rcode.NXDOMAIN, dns.rcode.NOERROR, dns.rcode.SERVFAIL):
+        for edns in (None, 0):
+            data = _negative_reply(rcode, edns)
+            fast, full = wire.parse(data), dns.message.from_wire(data)
+            assert fast.rcode() == full.rcode() == rcode
+            assert fast.question == full.question and fast.id == full.id and fast.flags == full.flags
+            assert not fast.authority and full.authority  # the SOA was not parsed
+
+
+def test_an_extended_rcode_forces_the_full_parse() -> None:
+    import dns.rcode
+
+    from inboxready.dns import wire
+
+    data = _negative_reply(0, edns=0, ext_rcode=1)  # BADVERS (16) = extended 1, header 0
+    assert wire.parse(data).rcode() == dns.rcode.BADVERS

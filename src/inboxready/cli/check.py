@@ -77,6 +77,9 @@ def _domains(arguments: tuple[str, ...], domains_file: str | None) -> Iterator[s
 @click.option("--concurrency", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="Domains audited at once.")
 @click.option("--selector", "selectors", multiple=True, metavar="S", help="DKIM selector to check (repeatable).")
+@click.option("--dkim-discovery", type=click.Choice(["full", "short", "off"]),
+              help="Without --selector, try every common DKIM selector (full: default for one domain), the most "
+                   "used few (short: default for several domains), or none.")
 @global_options
 @fail_on_option
 @click.pass_context
@@ -89,11 +92,15 @@ def command(
     jsonl: bool,
     concurrency: int,
     selectors: tuple[str, ...],
+    dkim_discovery: str | None,
 ) -> None:
     obj = app(ctx)
     if policy_path is None and not domain and not domains_file and Path(DEFAULT_POLICY_FILE).exists():
         policy_path = DEFAULT_POLICY_FILE
     options: dict[str, Any] = {"dkim_selectors": list(selectors)} if selectors else {}
+    bulk = domains_file is not None or len(domain) > 1 or "-" in domain
+    discovery = dkim_discovery or ("short" if bulk else "full")
+    options["dkim_discovery"] = {"full": True, "short": "short", "off": False}[discovery]
     sink = ReportSink(obj, jsonl=jsonl, html_file=html_file)
     if policy_path is not None:
         if domain or domains_file:

@@ -15,6 +15,7 @@ from typing import Any
 
 from inboxready.dkim.record import KeyType
 from inboxready.dkim.selectors import (
+    BULK_SELECTORS,
     DISCOVERY_NOTE,
     Discovery,
     SelectorLookup,
@@ -78,7 +79,7 @@ def declared_by_selector(declared: DeclaredSelectors | None) -> dict[str, tuple[
 
 
 async def analyze_dkim(
-    resolver: Resolver, domain: str, declared: DeclaredSelectors | None = None, *, discover: bool = True
+    resolver: Resolver, domain: str, declared: DeclaredSelectors | None = None, *, discover: bool | str = True
 ) -> DkimAnalysis:
     """Check the declared selectors, or discover common ones when none are declared (and `discover`).
 
@@ -94,7 +95,7 @@ async def analyze_dkim(
     elif not discover:
         return DkimAnalysis(domain, "none", (), None, (), ())
     else:
-        discovery = await discover_selectors(resolver, domain)
+        discovery = await discover_selectors(resolver, domain, BULK_SELECTORS if discover == "short" else None)
         lookups = [*discovery.found, *discovery.failed]
     findings: list[Finding] = []
     unchecked: list[str] = []
@@ -179,11 +180,12 @@ def _domain_findings(
 
 async def check_dkim(ctx: CheckContext) -> CheckResult:
     """The audit check. Options: "dkim_selectors", a list or a {sender: [selectors]} mapping;
-    "dkim_discovery" (default True), False to skip discovery when nothing is declared (bulk runs)."""
+    "dkim_discovery": True (default: every common selector), "short" (the few most used, for bulk
+    runs) or False (no discovery) when nothing is declared."""
     declared = ctx.options.get("dkim_selectors")
     try:
         analysis = await analyze_dkim(ctx.resolver, ctx.domain, declared,
-                                      discover=bool(ctx.options.get("dkim_discovery", True)))
+                                      discover=ctx.options.get("dkim_discovery", True))
     except ValueError as exc:
         finding = make_finding("dkim-missing-selector", key_name(ctx.domain, "?"), f"Declared selector: {exc}.")
         return CheckResult("dkim", (finding,), {"domain": ctx.domain, "error": str(exc)})

@@ -79,6 +79,11 @@ COMMON_SELECTORS: tuple[CommonSelector, ...] = (
     *_entries("sig1 zoho zmail ctct1 ctct2 mailjet amazonses litesrv", "generic (public scanner lists)", _ADHOC),
 )
 
+#: The short list for bulk runs: the selectors of the services that send most mail (Microsoft 365,
+#: Google Workspace, Mailchimp, SendGrid, hosting panels) and the two generic names seen most.
+BULK_SELECTORS: tuple[str, ...] = ("selector1", "selector2", "google", "k1", "k2", "k3", "s1", "s2", "default",
+                                   "dkim", "mail")
+
 _LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)\Z")
 
 

@@ -73,8 +73,45 @@ def matches(data: bytes, question: Question) -> bool:
     return data[12:end].lower() == question.name_key and data[end : end + 4] == question.type_class
 
 
+def _negative_reply_head(data: bytes) -> bytes | None:
+    """Header and question of a reply with no answer records (NXDOMAIN, NODATA), else None.
+
+    Such replies carry an SOA (and maybe NSEC) in the authority section that nothing here reads,
+    and parsing it is the largest cost of a bulk audit, where most questions find nothing. The
+    header (RCODE) and the question are all that matters, unless an OPT record could carry an
+    extended RCODE: then only a trailing empty OPT with extended RCODE 0 (checked) is dropped.
+    """
+    if len(data) < 17 or data[6:8] != b"\x00\x00" or data[4:6] != b"\x00\x01":  # ANCOUNT 0, QDCOUNT 1
+        return None
+    arcount = int.from_bytes(data[10:12], "big")
+    if arcount > 1 or (arcount == 1 and not (
+        data[-11:-8] == b"\x00\x00\x29" and data[-6] == 0 and data[-2:] == b"\x00\x00"
+    )):
+        return None
+    end = _question_name_end(data)
+    if end is None or end + 5 > len(data):
+        return None
+    return data[:6] + b"\x00\x00\x00\x00\x00\x00" + data[12 : end + 5]
+
+
+def _question_name_end(data: bytes) -> int | None:
+    """Index of the root label ending the question name (never compressed: RFC 1035 4.1.4)."""
+    position = 12
+    while position < len(data):
+        length = data[position]
+        if length == 0:
+            return position
+        if length & 0xC0:
+            return None
+        position += length + 1
+    return None
+
+
 def parse(data: bytes) -> dns.message.Message:
     """dnspython's parser; raises dns.exception.DNSException (or ValueError) on malformed input.
+
+    Replies without answer records are parsed from their header and question alone (see
+    `_negative_reply_head`).
 
     Nearly every reply ends with an empty OPT record (RFC 6891 6.1.2) that costs a third of the
     parse and tells us nothing once the extended RCODE is known to be 0. When the last 11 octets
@@ -82,6 +119,10 @@ def parse(data: bytes) -> dns.message.Message:
     record by record, those octets were a whole RR with a root owner and TYPE 41, i.e. that OPT.
     Anything else (options present, an extended RCODE, a parse error) gets the full parse.
     """
+    head = _negative_reply_head(data)
+    if head is not None:
+        with contextlib.suppress(dns.exception.DNSException, ValueError):
+            return dns.message.from_wire(head)
     if (
         len(data) > 23
         and data[-11:-8] == b"\x00\x00\x29"  # root owner, TYPE OPT
