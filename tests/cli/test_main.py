@@ -131,3 +131,12 @@ def test_a_zone_file_layered_over_the_demo_changes_the_result(tmp_path: Path) ->
 def test_version() -> None:
     result = inboxready("--version")
     assert result.returncode == 0 and "inboxready" in result.stdout
+
+
+def test_demo_shows_every_class_of_check() -> None:
+    report = json.loads(inboxready("demo", "--json").stdout)
+    areas = {f["code"].split("-", 1)[0] for f in report["findings"]}
+    expected = {"spf", "dkim", "dmarc", "mx", "ptr", "blocklist", "mtasts", "tlsrpt", "bimi", "plan", "report"}
+    assert expected <= areas, expected - areas
+    assert {i["key"] for i in report["requirements"]["items"]} >= {"spf", "dkim", "dmarc", "rdns"}
+    assert report["senders"]["paths"] and report["reports"]["messages"] > 0
