@@ -3,10 +3,11 @@
     python bench/dns/run.py [--names 20000] [--queries 20000] [--concurrency 500] [--rounds 1]
 
 Starts knot (Debian package `knot`) on 127.0.0.1 with a generated zone of NAMES names, each with an
-A and a TXT record; when knotd is missing it falls back to inboxready's own test server (and says
-so). Then it asks QUERIES distinct questions with CONCURRENCY in flight, first through
-`inboxready.dns.live.LiveResolver`, then through `dns.asyncresolver.Resolver` pointed at the same
-server, and prints answers/second for both and their ratio. Only 127.0.0.1 is ever contacted.
+A and a TXT record (bench/_knot.py); when knotd is missing it falls back to inboxready's own test
+server (and says so); `--server python` picks that one. After one unreported warm-up pass it asks
+QUERIES distinct questions with CONCURRENCY in flight, first through `inboxready.dns.live.LiveResolver`,
+then through `dns.asyncresolver.Resolver` pointed at the same server, and prints answers/second for both and their
+ratio. Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -14,23 +15,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import dns.asyncresolver
 import dns.exception
-import dns.message
-import dns.query
 
 from inboxready.dns import DnsError
 from inboxready.dns.live import LiveResolver
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for the shared server helpers
+from _knot import CHOICES, Zone, dns_server  # noqa: E402
 
 ZONE = "bench.example."
 Result = tuple[float, int, int, float]  # seconds, answers, failures, client CPU seconds
@@ -48,87 +46,6 @@ def write_zone(path: Path, names: int) -> None:
         lines.append(f"h{i} A 10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}")
         lines.append(f'h{i} TXT "v=spf1 ip4:192.0.2.{i % 256} include:_spf.bench.example -all"')
     path.write_text("\n".join(lines) + "\n")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        port: int = udp.getsockname()[1]
-    return port
-
-
-def wait_until_answering(port: int, seconds: float = 15.0) -> bool:
-    query = dns.message.make_query(f"h0.{ZONE}", "A")
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            dns.query.udp(query, "127.0.0.1", port=port, timeout=0.3)
-            return True
-        except (dns.exception.DNSException, OSError):
-            time.sleep(0.1)
-    return False
-
-
-@contextmanager
-def knot_server(workdir: Path, zone: Path) -> Iterator[int | None]:
-    knotd = shutil.which("knotd") or ("/usr/sbin/knotd" if Path("/usr/sbin/knotd").exists() else None)
-    if knotd is None:
-        yield None
-        return
-    port = free_port()
-    shutil.copy(zone, workdir / f"{ZONE}zone")
-    (workdir / "db").mkdir()
-    conf = workdir / "knot.conf"
-    conf.write_text(
-        f"""server:
-    rundir: "{workdir}"
-    listen: 127.0.0.1@{port}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "{workdir / "db"}"
-template:
-  - id: default
-    storage: "{workdir}"
-    file: "%s.zone"
-    journal-content: none
-    zonefile-sync: -1
-zone:
-  - domain: {ZONE}
-"""
-    )
-    proc = subprocess.Popen([knotd, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        if not wait_until_answering(port):
-            proc.terminate()
-            err = proc.communicate(timeout=5)[1].decode(errors="replace").strip()
-            print(f"note: knotd did not answer ({err[-300:]})", file=sys.stderr)
-            yield None
-        else:
-            yield port
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
-@contextmanager
-def python_server(zone: Path) -> Iterator[int]:
-    cmd = [sys.executable, "-m", "inboxready.testing.dnsserver", "--zones", str(zone), "--port", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline())
-        if not wait_until_answering(port):
-            raise SystemExit("inboxready's test server did not answer")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def questions(names: int, count: int) -> list[tuple[str, str]]:
@@ -199,28 +116,16 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=1, help="repeat each measurement, report the best")
-    parser.add_argument("--server", choices=["auto", "knot", "python"], default="auto")
+    parser.add_argument("--server", choices=CHOICES, default="auto")
     args = parser.parse_args()
     work = questions(args.names, args.queries)
     with tempfile.TemporaryDirectory(prefix="bench-dns-") as tmp:
         workdir = Path(tmp)
         zone = workdir / "bench.zone"
         write_zone(zone, args.names)
-        with knot_server(workdir, zone) if args.server != "python" else _none() as port:
-            server = f"knot on 127.0.0.1:{port}"
-            if port is None:
-                if args.server == "knot":
-                    raise SystemExit("knotd is not available (apt-get install -y knot)")
-                print("note: knotd not available; using inboxready.testing.dnsserver (slower server)")
-                with python_server(zone) as port:
-                    asyncio.run(run_live(port, work, args.concurrency))  # fill its answer cache
-                    return compare(f"inboxready test server on 127.0.0.1:{port}", port, work, args)
+        with dns_server(workdir, [Zone(ZONE, zone)], args.server) as (port, server):
+            asyncio.run(run_live(port, work, args.concurrency))  # warm-up: fills any answer cache
             return compare(server, port, work, args)
-
-
-@contextmanager
-def _none() -> Iterator[None]:
-    yield None
 
 
 def compare(server: str, port: int, work: list[tuple[str, str]], args: argparse.Namespace) -> int:

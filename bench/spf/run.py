@@ -1,12 +1,15 @@
 """SPF checks per second: inboxready's evaluator (cold and warm cache) beside pyspf, same world.
 
     python bench/spf/run.py [--domains 2000] [--concurrency 256] [--pyspf-checks 0 (= all)] [--rtt MS]
+                            [--server auto|knot|python]
 
 Generates a world in a temporary directory: sending providers with realistic include chains
 (nested netblock includes, a/mx-based records, a dynamic exists:%{i} provider) and DOMAINS customer
-domains, each authorizing one to four providers plus its own servers. Serves it with inboxready's
-loopback DNS server (`python -m inboxready.testing.dnsserver`, only 127.0.0.1), builds one
-(ip, sender) pair per domain (about half inside an authorized range), then times:
+domains, each authorizing one to four providers plus its own servers. Serves it on 127.0.0.1 with
+knot (one knot.conf zone entry per zone file, one UDP worker; bench/_knot.py) or, with
+`--server python` or when knotd is missing (a note says so), with inboxready's own test server
+(`python -m inboxready.testing.dnsserver`). Builds one (ip, sender) pair per domain (about half
+inside an authorized range), then times:
 
 - the server alone: distinct questions answered per second with many in flight (its own ceiling);
 - inboxready cold: a fresh CachingResolver, every check running concurrently (CONCURRENCY at once),
@@ -15,8 +18,8 @@ loopback DNS server (`python -m inboxready.testing.dnsserver`, only 127.0.0.1), 
 - pyspf (2.0.14, dnspython backend pointed at the same server): the same pairs, one after the other,
   as pyspf works (a fresh query object, so a fresh cache, per check).
 
-A first unreported pass fills the server's own reply cache so that both clients see the same
-server. Prints checks/second for each, the ratios, and how many results agree.
+A first unreported pass warms the server (the Python server's reply cache) so that both clients
+see the same server. Prints checks/second for each, the ratios, and how many results agree.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ from inboxready.dns.cache import CachingResolver, CountingResolver, QueryLog
 from inboxready.dns.errors import DnsError
 from inboxready.dns.live import LiveResolver
 from inboxready.spf.evaluate import evaluate_spf
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for the shared server helpers
+from _knot import CHOICES, Zone, dns_server  # noqa: E402
 
 PROV = "prov.bench.example"
 SOA = ["$TTL 3600", "@ SOA ns1 hostmaster 1 3600 600 86400 60", "@ NS ns1", "ns1 A 127.0.0.1"]
@@ -106,8 +112,8 @@ def providers(rng: random.Random) -> list[Provider]:
     return out
 
 
-def write_world(directory: Path, domains: int, rng: random.Random) -> list[tuple[str, str, bool]]:
-    """Zone files for providers and customers; returns (ip, sender, expected_pass) pairs."""
+def write_world(directory: Path, domains: int, rng: random.Random) -> tuple[list[Zone], list[tuple[str, str, bool]]]:
+    """Zone files for providers and customers; returns the zones and (ip, sender, expected_pass) pairs."""
     provs = providers(rng)
     lines = [f"$ORIGIN {PROV}.", *SOA]
     for p in provs:
@@ -139,21 +145,11 @@ def write_world(directory: Path, domains: int, rng: random.Random) -> list[tuple
             pairs.append((ip, sender, True))
         else:
             pairs.append((f"203.0.{rng.randrange(113, 114)}.{rng.randrange(1, 255)}", sender, False))
+    served = [Zone(f"{PROV}.", directory / "providers.zone")]
     for zone, body in zones.items():
-        origin = f"c{zone}.bench.example."
-        (directory / f"c{zone}.zone").write_text("\n".join([f"$ORIGIN {origin}", *SOA, *body]) + "\n")
-    return pairs
-
-
-def start_server(zone_dir: Path) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, "-m", "inboxready.testing.dnsserver", "--zones", str(zone_dir),
-                             "--port", "0"], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    first = proc.stdout.readline().strip()
-    if not first.isdigit():
-        proc.kill()
-        raise SystemExit(f"the loopback DNS server did not start (got {first!r})")
-    return proc, int(first)
+        served.append(Zone(f"c{zone}.bench.example.", directory / f"c{zone}.zone"))
+        served[-1].path.write_text("\n".join([f"$ORIGIN {served[-1].origin}", *SOA, *body]) + "\n")
+    return served, pairs
 
 
 def serve_proxy(upstream_port: int, rtt_ms: float) -> None:
@@ -195,15 +191,15 @@ def start_proxy(port: int, rtt_ms: float) -> tuple[subprocess.Popen[str], int]:
 
 async def server_rate(port: int, questions: Sequence[tuple[str, str]], concurrency: int) -> float:
     live = LiveResolver([("127.0.0.1", port)], timeout=2.0, retries=1)
-    gate = asyncio.Semaphore(concurrency)
+    todo = iter(questions)
 
-    async def ask(name: str, rdtype: str) -> None:
-        async with gate:
+    async def worker() -> None:
+        for name, rdtype in todo:
             with contextlib.suppress(DnsError):
                 await live.query(name, rdtype)
 
     start = time.perf_counter()
-    await asyncio.gather(*(ask(n, t) for n, t in questions))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - start
     live.close()
     return len(questions) / elapsed
@@ -243,15 +239,17 @@ async def raw_server_rate(port: int, questions: Sequence[tuple[str, str]], windo
 
 async def ours(resolver: CachingResolver, pairs: Sequence[tuple[str, str, bool]], concurrency: int
                ) -> tuple[float, list[str]]:
-    gate = asyncio.Semaphore(concurrency)
+    """Seconds for every check, CONCURRENCY at a time (workers taking the next pair), and the results."""
+    results = [""] * len(pairs)
+    todo = iter(enumerate(pairs))
 
-    async def one(ip: str, sender: str) -> str:
-        async with gate:
-            return (await evaluate_spf(resolver, ip, sender, helo="mail.bench.example")).result.value
+    async def worker() -> None:
+        for i, (ip, sender, _) in todo:
+            results[i] = (await evaluate_spf(resolver, ip, sender, helo="mail.bench.example")).result.value
 
     start = time.perf_counter()
-    results = await asyncio.gather(*(one(ip, sender) for ip, sender, _ in pairs))
-    return time.perf_counter() - start, list(results)
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start, results
 
 
 def pyspf_run(port: int, pairs: Sequence[tuple[str, str, bool]]) -> tuple[float, list[str], int]:
@@ -311,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rtt", type=float, default=0.0,
                         help="add this many milliseconds of round-trip time to every query (a relay in front "
                         "of the server), as a resolver that is not on the same machine would")
+    parser.add_argument("--server", choices=CHOICES, default="auto",
+                        help="knot (knotd), inboxready's Python test server, or auto: knot when available")
     parser.add_argument("--serve-proxy", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_proxy:
@@ -318,20 +318,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="spf-bench-") as tmp:
-        pairs = write_world(Path(tmp), args.domains, rng)
-        proc, port = start_server(Path(tmp))
-        relay = None
-        try:
-            if args.rtt > 0:
-                relay, port = start_proxy(port, args.rtt)
-            figures = asyncio.run(measure(port, pairs, args.concurrency))
-            subset = pairs[: args.pyspf_checks] if args.pyspf_checks else pairs
-            py_seconds, py_results, py_queries = pyspf_run(port, subset)
-        finally:
-            for child in (relay, proc):
-                if child is not None:
-                    child.terminate()
-                    child.wait(timeout=10)
+        served, pairs = write_world(Path(tmp), args.domains, rng)
+        with dns_server(Path(tmp), served, args.server) as (port, server):
+            relay = start_proxy(port, args.rtt) if args.rtt > 0 else None
+            try:
+                figures = asyncio.run(measure(relay[1] if relay else port, pairs, args.concurrency))
+                subset = pairs[: args.pyspf_checks] if args.pyspf_checks else pairs
+                py_seconds, py_results, py_queries = pyspf_run(relay[1] if relay else port, subset)
+            finally:
+                if relay is not None:
+                    relay[0].terminate()
+                    relay[0].wait(timeout=10)
     n = len(pairs)
     cold_rate, warm_rate = n / figures["cold"], n / figures["warm"]
     py_rate = len(subset) / py_seconds
@@ -340,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     passes = sum(1 for r in ours_results if r == "pass")
     queries_per_check = figures["sent"] / n
     where = f", {args.rtt:g} ms round trip added" if args.rtt else ", loopback round trips"
+    print(f"server: {server}")
     print(f"world: {args.domains} domains, {n} checks ({passes} pass), {figures['questions']} distinct questions"
           + where)
     print(f"server alone:        {figures['raw']:>9,.0f} replies/s raw (nothing parsed); "

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import dns.name
 import dns.rdatatype
 
-from inboxready.dns.answer import Answer, name_text, to_name, to_rdtype
+from inboxready.dns.answer import Answer, to_rdtype
+from inboxready.dns.answer import canonical_text as canonical_text  # the cache key; re-exported
 from inboxready.dns.errors import DnsError
 from inboxready.dns.resolver import Resolver
 
@@ -29,21 +30,6 @@ _Key = tuple[str, int]  # (canonical name text, rdtype)
 #: rdtypes already converted (checks ask with the same few strings all the time).
 _TYPES: dict[object, dns.rdatatype.RdataType] = {}
 _MEMO_LIMIT = 256
-
-
-def canonical_text(name: str | dns.name.Name) -> str:
-    """The lower-case text of a name without the final dot ('.' for the root): the cache key.
-
-    Plain ASCII text without escapes is folded directly (no dnspython Name is built: most
-    questions are asked once, and building one costs more than the rest of a cache lookup);
-    anything else goes through `to_name`. Invalid names are left for the backend to reject.
-    """
-    if isinstance(name, str) and name.isascii() and "\\" not in name:
-        text = name.lower()
-        if len(text) > 1 and text.endswith("."):
-            text = text[:-1]
-        return text or "."
-    return name_text(to_name(name))
 
 
 def rdtype_of(rdtype: str | dns.rdatatype.RdataType) -> dns.rdatatype.RdataType:

@@ -25,7 +25,7 @@ import dns.rdatatype
 import dns.rrset
 
 from inboxready.dns import wire
-from inboxready.dns.answer import Answer, name_text, to_name, to_rdtype
+from inboxready.dns.answer import Answer, name_text, question_name, to_rdtype
 from inboxready.dns.errors import BadResponse, DnsError, NoData, NXDomain, Refused, ServFail, Timeout
 from inboxready.dns.transport import Address, NoReply, UdpChannel, tcp_exchange
 
@@ -73,7 +73,8 @@ class LiveResolver:
         self._loop = None
 
     async def query(self, name: str | dns.name.Name, rdtype: str | dns.rdatatype.RdataType) -> Answer:
-        qname, qtype = to_name(name), to_rdtype(rdtype)
+        qname, asked = question_name(name)
+        qtype = rdtype if type(rdtype) is dns.rdatatype.RdataType else to_rdtype(rdtype)
         cnames: list[dns.rrset.RRset] = []
         current = qname
         while True:
@@ -82,10 +83,10 @@ class LiveResolver:
             cnames.extend(followed.cnames)
             current = followed.target
             if len(cnames) > wire.MAX_CNAME_CHAIN or (followed.cnames and current in _owners(cnames)):
-                raise NoData(name_text(qname), qtype.name, "CNAME chain too long or looping")
+                raise NoData(asked, qtype.name, "CNAME chain too long or looping")
             if followed.rrset is not None:
-                return _answer(qname, qtype, cnames, followed.rrset)
-            detail = f"via CNAME from {name_text(qname)}" if cnames else ""
+                return _answer(asked, qtype, cnames, followed.rrset)
+            detail = f"via CNAME from {asked}" if cnames else ""
             if message.rcode() == dns.rcode.NXDOMAIN:
                 raise NXDomain(name_text(current), qtype.name, detail)
             if not followed.cnames:
@@ -124,7 +125,8 @@ class LiveResolver:
         message = await self._channel(server).exchange(question)
         if message.flags & dns.flags.TC:
             message = await tcp_exchange(server, question, self.timeout)
-        if question.edns and message.rcode() in _EDNS_REJECTED:
+        # (FORMERR, NOTIMP and BADVERS all set bits of the RCODE, so a zero RCODE needs no lookup)
+        if question.edns and (message.flags & 0xF or message.ednsflags >> 24) and message.rcode() in _EDNS_REJECTED:
             message = await self._channel(server).exchange(question.without_edns())
             if message.flags & dns.flags.TC:
                 message = await tcp_exchange(server, question.without_edns(), self.timeout)
@@ -158,12 +160,11 @@ def _owners(cnames: list[dns.rrset.RRset]) -> set[dns.name.Name]:
 
 
 def _answer(
-    qname: dns.name.Name,
+    asked: str,
     qtype: dns.rdatatype.RdataType,
     cnames: list[dns.rrset.RRset],
     rrset: dns.rrset.RRset,
 ) -> Answer:
-    asked = name_text(qname)
     if not cnames:
         return Answer(asked, qtype.name, tuple(rrset), rrset.ttl, asked)
     return Answer(

@@ -17,6 +17,7 @@ import contextlib
 import secrets
 import socket
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import dns.exception
@@ -27,6 +28,26 @@ from inboxready.dns import wire
 Address = tuple[str, int]
 _RECV_BUFFER = 1 << 20  # room for a burst of replies to hundreds of queries in flight
 _DRAIN_LIMIT = 256  # datagrams read per readiness callback before yielding to other work
+
+
+class _RandomIds:
+    """Unpredictable 16-bit query IDs (RFC 5452 9.2) from the OS's CSPRNG, drawn 512 at a time:
+    one `secrets.token_bytes` call instead of one system call per query."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids: Iterator[int] = iter(())
+
+    def __call__(self) -> int:
+        value = next(self._ids, None)
+        if value is None:
+            self._ids = iter(memoryview(secrets.token_bytes(1024)).cast("H").tolist())
+            value = next(self._ids)
+        return value
+
+
+random_id = _RandomIds()
 
 
 class NoReply(Exception):
@@ -89,9 +110,9 @@ class UdpChannel:
 
     async def exchange(self, question: wire.Question) -> dns.message.Message:
         """Send `question` and wait up to `timeout` seconds for its reply; raises NoReply."""
-        query_id = secrets.randbits(16)
+        query_id = random_id()
         while query_id in self.pending:
-            query_id = secrets.randbits(16)
+            query_id = random_id()
         future: asyncio.Future[dns.message.Message] = self.loop.create_future()
         entry = _Pending(question, future, self.loop.time() + self.timeout)
         self.pending[query_id] = entry
@@ -157,7 +178,7 @@ class UdpChannel:
 
 async def tcp_exchange(server: Address, question: wire.Question, timeout: float) -> dns.message.Message:
     """One query over a fresh TCP connection; raises NoReply."""
-    query_id = secrets.randbits(16)
+    query_id = random_id()
     data = question.wire(query_id)
     writer: asyncio.StreamWriter | None = None
     try:

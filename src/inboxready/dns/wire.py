@@ -149,7 +149,12 @@ def follow_cnames(message: dns.message.Message, name: dns.name.Name, rdtype: dns
     """Walk the answer section from `name` through CNAMEs (RFC 1034 3.6.2, 4.3.2 step 3a)."""
     if len(message.answer) == 1:  # the usual reply: just the records asked for
         only = message.answer[0]
-        if only.rdtype == rdtype and only.rdclass == dns.rdataclass.IN and len(only) and only.name == name:
+        if (
+            only.rdtype == rdtype
+            and only.rdclass == dns.rdataclass.IN
+            and len(only)
+            and (only.name.labels == name.labels or only.name == name)  # identical labels: the usual echo
+        ):
             return Followed((), name, only)
     index = {
         (rrset.name, rrset.rdtype): rrset

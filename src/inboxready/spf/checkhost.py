@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 import dns.name
 import dns.reversename
@@ -28,6 +29,7 @@ from inboxready.spf.record import (
     MechanismKind,
     Modifier,
     ResultCode,
+    SelectedRecord,
     SpfRecord,
     SpfSyntaxError,
     parse_record_cached,
@@ -36,6 +38,7 @@ from inboxready.spf.record import (
 from inboxready.spf.result import MatchedTerm, SpfOptions, SpfRequest, SpfResult, TraceStep
 from inboxready.spf.steps import Question, Reply, Steps
 
+_new_step = tuple.__new__
 _NO_MATCH_RESULTS = (ResultCode.FAIL, ResultCode.SOFTFAIL, ResultCode.NEUTRAL)
 
 
@@ -67,7 +70,8 @@ class _State:
         self.validated: list[str] | None = None
 
     def note(self, depth: int, domain: str, term: str | None, outcome: str, detail: str = "") -> None:
-        self.trace.append(TraceStep(depth, domain, term, outcome, detail))
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call (a check notes ~30 steps)
+        self.trace.append(_new_step(TraceStep, (depth, domain, term, outcome, detail)))
 
     def count_lookup(self, depth: int, domain: str, term: str) -> None:
         self.lookups += 1
@@ -133,7 +137,7 @@ def _fetch_record(state: _State, domain: str, depth: int) -> Steps[SpfRecord | N
     if answer is None:
         state.note(depth, domain, None, "none", f"no TXT record ({reply.kind})")  # type: ignore[union-attr]
         return None
-    selected = select_record(answer.strings())
+    selected = _select(tuple(answer.strings()))
     if selected.multiple:
         raise _PermError(f"{domain} has {selected.candidates} SPF records; exactly one is allowed (RFC 7208 4.5)")
     if selected.text is None:
@@ -149,14 +153,28 @@ def _fetch_record(state: _State, domain: str, depth: int) -> Steps[SpfRecord | N
     return parsed
 
 
+@lru_cache(maxsize=4096)
+def _select(strings: tuple[tuple[bytes, ...], ...]) -> SelectedRecord:
+    """`select_record` memoised: a cached answer gives the same string objects every time, so the
+    key hashes cheaply and the selected text (the key of `parse_record_cached`) is the same object."""
+    return select_record(strings)
+
+
 def _check_host(state: _State, domain: str, depth: int, top: bool) -> Steps[_Outcome]:
     if depth > MAX_NESTING:
         raise _PermError(f"includes and redirects nested more than {MAX_NESTING} deep at {domain} (a loop)")
     record = yield from _fetch_record(state, domain, depth)
     if record is None:
         return _Outcome(ResultCode.NONE, reason=f"{domain} publishes no SPF record")
+    ip = state.request.ip
     for mechanism in record.mechanisms:
-        inner = yield from _mechanism(state, mechanism, domain, depth)
+        kind = mechanism.kind
+        if kind is MechanismKind.IP4 or kind is MechanismKind.IP6:  # the common case, without a generator
+            network = mechanism.network
+            assert network is not None
+            inner: tuple[MatchedTerm, ...] | None = () if ip.version == network.version and ip in network else None
+        else:
+            inner = yield from _mechanism(state, mechanism, domain, depth)
         if inner is None:
             state.note(depth, domain, mechanism.text, "no match")
             continue

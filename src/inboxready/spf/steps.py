@@ -38,8 +38,11 @@ async def drive(steps: Steps[T], resolver: Resolver) -> T:
     try:
         questions = next(steps)
         while True:
-            if len(questions) == 1:
-                replies: tuple[Reply, ...] = (await _ask(resolver, questions[0]),)
+            if len(questions) == 1:  # the usual step, asked without a coroutine of its own
+                try:
+                    replies: tuple[Reply, ...] = (await resolver.query(*questions[0]),)
+                except DnsError as exc:
+                    replies = (exc,)
             else:
                 replies = tuple(await asyncio.gather(*(_ask(resolver, q) for q in questions)))
             questions = steps.send(replies)
