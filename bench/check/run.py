@@ -33,13 +33,12 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,95 +47,10 @@ sys.path.insert(0, str(HERE))
 
 import world  # noqa: E402  (bench/check/world.py)
 
+sys.path.insert(0, str(HERE.parent))  # bench/, for the shared server helpers
+from _knot import Zone, dns_server  # noqa: E402
+
 # ---- the servers -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-        udp.bind(("127.0.0.1", 0))
-        port: int = udp.getsockname()[1]
-    return port
-
-
-def answering(port: int, name: str, seconds: float) -> bool:
-    import dns.exception
-    import dns.message
-    import dns.query
-    import dns.rcode
-
-    query = dns.message.make_query(name, "SOA")
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            reply = dns.query.udp(query, "127.0.0.1", port=port, timeout=0.5)
-            if reply.rcode() == dns.rcode.NOERROR and reply.answer:
-                return True
-        except (dns.exception.DNSException, OSError):
-            pass
-        time.sleep(0.2)
-    return False
-
-
-@contextlib.contextmanager
-def knot(workdir: Path, zones: list[str], probe: str) -> Iterator[int | None]:
-    knotd = shutil.which("knotd") or ("/usr/sbin/knotd" if Path("/usr/sbin/knotd").exists() else None)
-    if knotd is None:
-        yield None
-        return
-    port = free_port()
-    (workdir / "db").mkdir()
-    conf = workdir / "knot.conf"
-    zone_list = "".join(f"  - domain: {z}\n" + (f"    file: {world.zone_file(z)}\n" if z == "." else "")
-                        for z in zones)
-    conf.write_text(f"""server:
-    rundir: "{workdir}"
-    listen: 127.0.0.1@{port}
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-log:
-  - target: stderr
-    any: error
-database:
-    storage: "{workdir / "db"}"
-template:
-  - id: default
-    storage: "{workdir / "zones"}"
-    file: "%s.zone"
-    journal-content: none
-    zonefile-sync: -1
-    semantic-checks: off
-zone:
-{zone_list}""")
-    log = (workdir / "knot.log").open("w")
-    proc = subprocess.Popen([knotd, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        if answering(port, probe, 120.0):
-            yield port
-        else:
-            print(f"note: knotd did not answer: {(workdir / 'knot.log').read_text()[-300:]}", file=sys.stderr)
-            yield None
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
-        log.close()
-
-
-@contextlib.contextmanager
-def python_server(zone_dir: Path, probe: str) -> Iterator[int]:
-    cmd = [sys.executable, "-m", "inboxready.testing.dnsserver", "--zones", str(zone_dir), "--port", "0"]
-    with (zone_dir.parent / "dnsserver.log").open("w") as log:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        assert proc.stdout is not None
-        port = int(proc.stdout.readline())
-        if not answering(port, probe, 120.0):
-            raise SystemExit("inboxready's test server did not answer")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 # ---- workers (each in its own process) ---------------------------------------------------------
@@ -337,16 +251,11 @@ def main() -> int:
         start = time.perf_counter()
         domains, zones = world.write_world(workdir / "zones", total, args.seed)
         print(f"world: {len(domains)} domains, {len(zones)} zones in {time.perf_counter() - start:.1f} s")
-        port = None
-        if args.server != "python":
-            start = time.perf_counter()
-            port = stack.enter_context(knot(workdir, zones, domains[-1]))
-            if port is None and args.server == "knot":
-                raise SystemExit("knotd is not available (apt-get install -y knot)")
-            server = f"knot on 127.0.0.1:{port} (loaded in {time.perf_counter() - start:.1f} s)"
-        if port is None:
-            port = stack.enter_context(python_server(workdir / "zones", domains[-1]))
-            server = f"inboxready.testing.dnsserver on 127.0.0.1:{port} (slower than knot)"
+        start = time.perf_counter()
+        served = [Zone(zone if zone.endswith(".") else zone + ".", workdir / "zones" / world.zone_file(zone))
+                  for zone in zones]
+        port, server = stack.enter_context(dns_server(workdir, served, args.server))
+        server += f" (loaded in {time.perf_counter() - start:.1f} s)"
         print(f"server: {server}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         compare(args, port, workdir, domains)
     return 0
