@@ -140,3 +140,12 @@ def test_demo_shows_every_class_of_check() -> None:
     assert expected <= areas, expected - areas
     assert {i["key"] for i in report["requirements"]["items"]} >= {"spf", "dkim", "dmarc", "rdns"}
     assert report["senders"]["paths"] and report["reports"]["messages"] > 0
+
+
+def test_a_problem_the_checks_report_is_not_counted_again_by_the_plan_diff() -> None:
+    report = json.loads(inboxready("demo", "--json").stdout)
+    subjects = {f["subject"] for f in report["findings"] if not f["code"].startswith("plan-")}
+    plan_names = {f["data"]["name"] for f in report["findings"] if f["code"].startswith("plan-record-")}
+    assert not plan_names & subjects
+    [k3] = [f for f in report["findings"] if f["subject"] == "k3._domainkey.acme.example"]
+    assert k3["code"] == "dkim-missing-selector" and "CNAME dkim3.mcsv.net." in k3["fix"]  # the plan's exact record
